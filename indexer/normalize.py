@@ -1,0 +1,204 @@
+"""Arabic orthographic normalization, one pure ``str -> str`` function per rule.
+
+The rules follow Lucene's ArabicNormalizer and extend it with the forms that
+real scraped news contains (Quranic marks, bidi controls, Persian letters,
+presentation-form ligatures).  They are applied to *tokens*, never to a whole
+document, so that the character offsets recorded by the tokenizer keep
+pointing at the text as written.
+
+``normalize`` composes every rule except digit folding (which the analysis
+chain runs as its own step, as Lucene does).  For speed it does not call the
+rule functions one by one: the single-character rules are merged into one
+``str.translate`` table, and only the ligature expansion, which turns one
+character into several, runs as a separate pass, and only when needed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# --- Named characters -------------------------------------------------------
+
+ALEF = "\u0627"  # ا
+ALEF_MADDA = "\u0622"  # آ
+ALEF_HAMZA_ABOVE = "\u0623"  # أ
+ALEF_HAMZA_BELOW = "\u0625"  # إ
+ALEF_WASLA = "\u0671"  # ٱ
+ALEF_MAQSURA = "\u0649"  # ى
+YEH = "\u064a"  # ي
+TEH_MARBUTA = "\u0629"  # ة
+HEH = "\u0647"  # ه
+KAF = "\u0643"  # ك
+TATWEEL = "\u0640"  # ـ
+SUPERSCRIPT_ALEF = "\u0670"  # ٰ
+ZWNJ = "\u200c"
+
+FARSI_YEH = "\u06cc"  # ی
+KEHEH = "\u06a9"  # ک
+SWASH_KAF = "\u06aa"  # ڪ
+HEH_WITH_YEH_ABOVE = "\u06c0"  # ۀ
+HEH_GOAL = "\u06c1"  # ہ
+TEH_MARBUTA_GOAL = "\u06c3"  # ۃ
+HEH_DOACHASHMEE = "\u06be"  # ھ
+YEH_BARREE = "\u06d2"  # ے
+
+# Harakat, shadda, sukun and the extended Arabic marks U+064B..U+065F.
+HARAKAT = "".join(chr(c) for c in range(0x064B, 0x0660))
+# Quranic annotation signs: small high letters, rub el hizb, sajdah, etc.
+QURANIC_MARKS = "".join(
+    chr(c)
+    for c in [*range(0x0610, 0x061B), *range(0x06D6, 0x06DD), *range(0x06DF, 0x06E9), *range(0x06EA, 0x06EE)]
+)
+# Zero-width characters and bidirectional controls that scraping leaves in words.
+FORMAT_MARKS = "".join(
+    chr(c)
+    for c in [0x00AD, 0x061C, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF]
+)
+
+ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"  # U+0660..U+0669
+EASTERN_ARABIC_INDIC_DIGITS = "۰۱۲۳۴۵۶۷۸۹"  # U+06F0..U+06F9 (Persian/Urdu)
+
+# Arabic Presentation Forms-A (U+FB50..U+FDFF) and -B (U+FE70..U+FEFF, less the BOM).
+PRESENTATION_FORMS_RE = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]")
+
+# --- Translation tables, one per rule ---------------------------------------
+
+_DIGITS_TABLE = str.maketrans(ARABIC_INDIC_DIGITS + EASTERN_ARABIC_INDIC_DIGITS, "0123456789" * 2)
+_HARAKAT_TABLE = dict.fromkeys(map(ord, HARAKAT))
+_SUPERSCRIPT_ALEF_TABLE = {ord(SUPERSCRIPT_ALEF): None}
+_QURANIC_TABLE = dict.fromkeys(map(ord, QURANIC_MARKS))
+_TATWEEL_TABLE = {ord(TATWEEL): None}
+_FORMAT_TABLE = dict.fromkeys(map(ord, FORMAT_MARKS))
+_ALEF_TABLE = str.maketrans({ALEF_MADDA: ALEF, ALEF_HAMZA_ABOVE: ALEF, ALEF_HAMZA_BELOW: ALEF, ALEF_WASLA: ALEF})
+_ALEF_MAQSURA_TABLE = str.maketrans({ALEF_MAQSURA: YEH})
+_TEH_MARBUTA_TABLE = str.maketrans({TEH_MARBUTA: HEH})
+_PERSIAN_TABLE = str.maketrans(
+    {
+        FARSI_YEH: YEH,
+        YEH_BARREE: YEH,
+        KEHEH: KAF,
+        SWASH_KAF: KAF,
+        HEH_WITH_YEH_ABOVE: HEH,
+        HEH_GOAL: HEH,
+        TEH_MARBUTA_GOAL: HEH,
+        HEH_DOACHASHMEE: HEH,
+    }
+)
+
+
+# --- The rules --------------------------------------------------------------
+
+
+def fold_digits(text: str) -> str:
+    """Arabic-Indic and Eastern Arabic-Indic digits to ASCII: ٢٠٢٤ -> 2024."""
+    return text.translate(_DIGITS_TABLE)
+
+
+def remove_harakat(text: str) -> str:
+    """Drop short vowels, tanween, shadda and sukun: مُسَيَّرَة -> مسيرة."""
+    return text.translate(_HARAKAT_TABLE)
+
+
+def remove_superscript_alef(text: str) -> str:
+    """Drop the dagger alef: هٰذا -> هذا."""
+    return text.translate(_SUPERSCRIPT_ALEF_TABLE)
+
+
+def remove_quranic_marks(text: str) -> str:
+    """Drop Quranic annotation signs (small high letters, pause marks)."""
+    return text.translate(_QURANIC_TABLE)
+
+
+def remove_tatweel(text: str) -> str:
+    """Drop the kashida used to stretch words: العـــراق -> العراق."""
+    return text.translate(_TATWEEL_TABLE)
+
+
+def remove_format_marks(text: str) -> str:
+    """Drop zero-width joiners/non-joiners, bidi controls, soft hyphens and BOMs."""
+    return text.translate(_FORMAT_TABLE)
+
+
+def normalize_alef(text: str) -> str:
+    """Hamza and madda alef forms to bare alef: أ إ آ ٱ -> ا."""
+    return text.translate(_ALEF_TABLE)
+
+
+def normalize_alef_maqsura(text: str) -> str:
+    """Alef maqsura to yeh: مستشفى -> مستشفي."""
+    return text.translate(_ALEF_MAQSURA_TABLE)
+
+
+def normalize_teh_marbuta(text: str) -> str:
+    """Teh marbuta to heh: الأمريكية -> الأمريكيه."""
+    return text.translate(_TEH_MARBUTA_TABLE)
+
+
+def normalize_persian_letters(text: str) -> str:
+    """Persian and Urdu letter forms to their Arabic counterparts: ی ک ۀ ہ -> ي ك ه ه."""
+    return text.translate(_PERSIAN_TABLE)
+
+
+def _expand_one(match: re.Match) -> str:
+    return unicodedata.normalize("NFKC", match.group())
+
+
+def expand_presentation_forms(text: str) -> str:
+    """Expand presentation-form letters and ligatures: ﻻ -> لا, ﷲ -> الله (with its marks)."""
+    if PRESENTATION_FORMS_RE.search(text) is None:
+        return text
+    return PRESENTATION_FORMS_RE.sub(_expand_one, text)
+
+
+def lowercase_latin(text: str) -> str:
+    """Lowercase Latin letters so that CRS and crs are one term (Arabic has no case)."""
+    return text.lower()
+
+
+# --- Composition ------------------------------------------------------------
+
+# Order matters only for ligature expansion (it can produce marks that later
+# rules remove), so it runs first; the single-character rules commute.
+_SINGLE_CHARACTER_TABLES = [
+    _HARAKAT_TABLE,
+    _SUPERSCRIPT_ALEF_TABLE,
+    _QURANIC_TABLE,
+    _TATWEEL_TABLE,
+    _FORMAT_TABLE,
+    _ALEF_TABLE,
+    _ALEF_MAQSURA_TABLE,
+    _TEH_MARBUTA_TABLE,
+    _PERSIAN_TABLE,
+]
+_NORMALIZE_TABLE: dict[int, str | None] = {}
+for _table in _SINGLE_CHARACTER_TABLES:
+    _NORMALIZE_TABLE.update(_table)
+
+
+def normalize(text: str) -> str:
+    """All normalization rules except digit folding, in one pass."""
+    if PRESENTATION_FORMS_RE.search(text) is not None:
+        text = PRESENTATION_FORMS_RE.sub(_expand_one, text)
+    return text.translate(_NORMALIZE_TABLE).lower()
+
+
+def normalize_with_digits(text: str) -> str:
+    """``normalize`` plus digit folding: the key used to compare names and words."""
+    return fold_digits(normalize(text))
+
+
+RULES = [
+    fold_digits,
+    remove_harakat,
+    remove_superscript_alef,
+    remove_quranic_marks,
+    remove_tatweel,
+    remove_format_marks,
+    normalize_alef,
+    normalize_alef_maqsura,
+    normalize_teh_marbuta,
+    normalize_persian_letters,
+    expand_presentation_forms,
+    lowercase_latin,
+]
