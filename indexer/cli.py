@@ -38,3 +38,11 @@ def cli():
 
 
 # Commands are added below, one section per command group.
+
+# --- ingestion commands: inspect -------------------------------------------
+
+
+# --- index and search commands: index, search, show, actors ----------------
+
+
+# --- web commands: serve ----------------------------------------------------
