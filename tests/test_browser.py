@@ -1,0 +1,281 @@
+"""The search page in a real Chromium (Debian's package) driven by Playwright.
+
+The app runs under Werkzeug's threaded server on a free port, against the
+seeds plus the hostile-markup article.  Screenshots of the main states go to
+``test-output/screenshots/`` for a human to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from conftest import HOSTILE_TITLE, REPO_ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = REPO_ROOT / "test-output" / "screenshots"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+QUERY = "العراق"
+TIMEOUT_MS = 15_000
+
+# CI sets FAHRAS_REQUIRE_BROWSER so that a missing browser fails there instead of passing quietly.
+BROWSER_REQUIRED = bool(os.environ.get("FAHRAS_REQUIRE_BROWSER"))
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists() and not BROWSER_REQUIRED,
+        reason=f"{CHROMIUM} is absent (apt-get install -y chromium)",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def live_url(web_index):
+    from werkzeug.serving import make_server
+
+    from webui import create_app
+
+    server = make_server("127.0.0.1", 0, create_app({"INDEX": web_index}), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.port}"
+    server.shutdown()
+    thread.join()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Session:
+    """A browser tab that records dialogs and console errors (CSP violations land there)."""
+
+    def __init__(self, browser, viewport, javascript=True):
+        self.context = browser.new_context(viewport=viewport, locale="ar", java_script_enabled=javascript)
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.page = self.context.new_page()
+        self.dialogs: list[str] = []
+        self.console_errors: list[str] = []
+        self.page.on("dialog", self._on_dialog)
+        self.page.on("console", self._on_console)
+
+    def _on_dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def _on_console(self, message) -> None:
+        if message.type == "error":
+            self.console_errors.append(message.text)
+
+    def screenshot(self, name: str, full_page: bool = True) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+
+@pytest.fixture()
+def tab(browser):
+    session = Session(browser, DESKTOP)
+    yield session
+    session.context.close()
+    assert session.dialogs == [], "a dialog fired: markup from a document ran"
+    assert session.console_errors == [], "console errors (CSP violation or script error)"
+
+
+@pytest.fixture()
+def phone_tab(browser):
+    session = Session(browser, PHONE)
+    yield session
+    session.context.close()
+    assert session.console_errors == []
+
+
+def url_args(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
+def result_total(page) -> int:
+    summary = page.locator(".summary strong")
+    return int(summary.inner_text().replace(",", "")) if summary.count() else 0
+
+
+def test_typing_a_query_shows_highlighted_hits(tab, live_url):
+    page = tab.page
+    page.goto(live_url)
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    page.fill("#q", QUERY)
+    page.press("#q", "Enter")
+    page.wait_for_url(re.compile(r"[?&]q="))
+    assert url_args(page.url)["q"] == [QUERY]
+    assert page.locator("#q").input_value() == QUERY
+    assert page.locator(".hit").count() > 0
+    assert page.locator(".snippet mark").count() > 0
+    assert result_total(page) >= page.locator(".hit").count()
+    tab.screenshot("search-results")
+
+
+def test_ticking_a_source_filters_results_and_counts(tab, live_url):
+    page = tab.page
+    page.goto(f"{live_url}/?q={QUERY}")
+    total = result_total(page)
+    rows = page.locator("#facet-source .facet-value")
+    counts = [int(rows.nth(i).locator(".count").inner_text()) for i in range(rows.count())]
+    assert len(counts) >= 2, "the seeds come from several outlets"
+    chosen = counts.index(min(counts))
+    assert counts[chosen] < total
+    source = rows.nth(chosen).locator("input").get_attribute("value")
+
+    with page.expect_navigation():
+        rows.nth(chosen).locator("input").check()  # JavaScript submits on change
+    assert url_args(page.url)["source"] == [source]
+    assert result_total(page) == counts[chosen] == page.locator(".hit").count()
+    assert page.locator(f'#facet-source input[value="{source}"]').is_checked()
+    assert page.locator(".active-filters .chip").count() == 1
+    tab.screenshot("filtered-by-source")
+
+    page.go_back()
+    assert result_total(page) == total
+
+
+def test_filters_work_with_javascript_off(browser, live_url):
+    session = Session(browser, DESKTOP, javascript=False)
+    page = session.page
+    try:
+        page.goto(f"{live_url}/?q={QUERY}")
+        first = page.locator("#facet-source .facet-value").first
+        expected = int(first.locator(".count").inner_text())
+        first.locator("input").check()
+        with page.expect_navigation():
+            page.click("text=تطبيق المرشحات")
+        assert result_total(page) == expected
+        assert page.locator(".facet-filter").is_hidden()  # the type-to-filter box needs JavaScript
+    finally:
+        session.context.close()
+
+
+def test_clicking_a_month_bar_filters_to_that_month(tab, live_url):
+    page = tab.page
+    page.goto(live_url)
+    bar = page.locator("a.bar").first
+    label, count = bar.get_attribute("title").rsplit(": ", 1)
+    with page.expect_navigation():
+        bar.click()
+    args = url_args(page.url)
+    since, until = args["since"][0], args["until"][0]
+    assert since[:7] == until[:7] and since.endswith("-01")
+    assert result_total(page) == int(count)
+    assert page.locator("a.bar.selected").count() == 1
+    assert page.locator('input[name="since"]').input_value() == since
+    assert label in page.locator(".active-filters").inner_text() or since[:4] in page.locator(".active-filters").inner_text()
+    tab.screenshot("month-filtered")
+
+
+def test_document_page_highlights_and_jumps_to_first_match(tab, live_url):
+    page = tab.page
+    page.goto(f"{live_url}/?q={QUERY}")
+    with page.expect_navigation():
+        page.locator(".hit-title a").first.click()
+    assert "/doc/" in page.url and url_args(page.url)["q"] == [QUERY]
+    first_mark = page.locator("mark#first-match")
+    assert first_mark.count() == 1
+    assert page.locator(".doc-body mark").count() >= 1
+    page.click("text=انتقل إلى أول تطابق")
+    assert page.url.endswith("#first-match")
+    assert first_mark.is_visible()
+    tab.screenshot("document", full_page=False)
+    original = page.locator("details.original")
+    if original.count():
+        original.locator("summary").click()
+        assert original.locator("pre").is_visible()
+
+
+def test_hostile_markup_shows_as_text_and_never_runs(tab, live_url):
+    page = tab.page
+    page.goto(f"{live_url}/?q=الترميز")
+    title_link = page.locator(".hit-title a").first
+    assert "<script>alert(1)</script>" in title_link.inner_text()
+    assert page.locator("script:not([src])").count() == 0
+    with page.expect_navigation():
+        title_link.click()
+    assert page.locator("h1").inner_text() == HOSTILE_TITLE
+    body = page.locator(".doc-body").inner_text()
+    assert "<script>alert(1)</script>" in body and '<img src="x"' in body
+    assert page.locator(".doc-body img, .doc-body b, .doc-body script").count() == 0
+    tab.screenshot("hostile-document", full_page=False)
+    # The fixture asserts after the test that no dialog fired.
+
+
+def test_actor_filter_box_narrows_the_list(tab, live_url):
+    page = tab.page
+    page.goto(live_url)
+    box = page.locator("#facet-actor .facet-filter")
+    assert box.is_visible()
+    rows = page.locator("#facet-actor .facet-value")
+    first_label = rows.first.locator(".facet-label").inner_text()
+    box.fill(first_label)
+    visible = [rows.nth(i) for i in range(rows.count()) if rows.nth(i).is_visible()]
+    assert 1 <= len(visible) < rows.count()
+    assert all(first_label in row.inner_text() for row in visible)
+    box.fill("ققققققق")
+    assert page.locator("#facet-actor .facet-empty").is_visible()
+
+
+def test_phone_width_has_no_horizontal_overflow(phone_tab, live_url):
+    page = phone_tab.page
+    page.goto(f"{live_url}/?q={QUERY}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    results_box = page.locator(".results").bounding_box()
+    facets_box = page.locator("#filters").bounding_box()
+    assert facets_box["y"] >= results_box["y"] + results_box["height"] - 1, "filters go below the results"
+    phone_tab.screenshot("phone-search")
+    page.goto(f"{live_url}/doc/{page.locator('.hit-title a').first.get_attribute('href').split('/doc/', 1)[1]}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phone_tab.screenshot("phone-document", full_page=False)
+
+
+def test_empty_state_offers_ways_out(tab, live_url):
+    page = tab.page
+    page.goto(live_url)
+    source = page.locator("#facet-source input").first.get_attribute("value")
+    page.goto(f"{live_url}/?q=زنجبيلستان&source={source}")
+    empty = page.locator(".empty-state")
+    assert empty.is_visible()
+    assert "زنجبيلستان" in empty.inner_text()
+    with page.expect_navigation():
+        empty.locator("a.chip").first.click()
+    assert "source" not in url_args(page.url)
+    tab.screenshot("empty-state")
+
+
+def test_keyboard_reaches_search_box_and_filters(tab, live_url):
+    page = tab.page
+    page.goto(f"{live_url}/?q={QUERY}")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    focused = set()
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        focused.add(page.evaluate("document.activeElement.id || document.activeElement.tagName"))
+    assert "q" in focused
