@@ -27,6 +27,8 @@ class Record:
     author: str | None = None
     #: Canonical actor names, most mentioned first.
     actors: list[str] = field(default_factory=list)
+    #: Canonical actor name -> the distinct surface forms found in this record.
+    actor_variants: dict[str, list[str]] = field(default_factory=dict)
     #: Hash of the input the record came from, for incremental reindexing.
     content_hash: str = ""
     #: The text as found (decoded), kept when it differs from ``body`` so that

@@ -1,0 +1,47 @@
+"""Locating the user-extendable data files (outlet signatures, actor gazetteer).
+
+The shipped file is always read; a file of the same name in the user's config
+folder (``platformdirs.user_config_dir("fahras")``) or in the folder named by
+``FAHRAS_DATA_DIR`` is read after it, so users add entries without editing the
+installed package.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from indexer.errors import FahrasError
+
+SHIPPED_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR_VARIABLE = "FAHRAS_DATA_DIR"
+
+
+def user_data_dirs() -> list[Path]:
+    from platformdirs import user_config_dir
+
+    folders = [Path(user_config_dir("fahras"))]
+    if os.environ.get(DATA_DIR_VARIABLE):
+        folders.append(Path(os.environ[DATA_DIR_VARIABLE]))
+    return folders
+
+
+def data_file_paths(name: str) -> list[Path]:
+    """The shipped file, then any user files of that name that exist."""
+    return [SHIPPED_DATA_DIR / name, *(folder / name for folder in user_data_dirs() if (folder / name).is_file())]
+
+
+def load_entries(name: str, key: str) -> list[dict]:
+    """The ``key`` lists of every copy of data file ``name``, concatenated."""
+    entries: list[dict] = []
+    for path in data_file_paths(name):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise FahrasError(f"cannot read data file {path}: {error}") from error
+        # A user file may leave a list out (only add actors, not given names).
+        if not isinstance(data, dict) or not isinstance(data.get(key, []), list):
+            raise FahrasError(f"data file {path} needs a top-level object whose {key!r} is a list")
+        entries.extend(data.get(key, []))
+    return entries

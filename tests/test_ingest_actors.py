@@ -1,0 +1,186 @@
+"""Actors: gazetteer names with clitics and spellings, role and head patterns, variants, no junk."""
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from indexer.ingest import actors as actors_module
+from indexer.ingest import iter_records
+from indexer.ingest.actors import actor_key, extract_actors, quick_normalize, tokenize
+from indexer.ingest.sources import outlet_signatures
+from indexer.normalize import normalize_with_digits
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def names(text):
+    return extract_actors(text)[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ("قال المتحدث باسم البنتاجون إن", "البنتاغون"),
+        ("أعلن البنتاغون أمس", "البنتاغون"),
+        ("وأكدت وزارة الدفاع الأميركية أن", "البنتاغون"),
+        ("وصل الوفد إلى أمريكا", "الولايات المتحدة"),
+        ("وصل الوفد إلى أميركا", "الولايات المتحدة"),
+        ("قصف مواقع لداعش", "تنظيم الدولة الإسلامية"),
+        ("مقاتلو تنظيم “الدولة الإسلامية” في البادية", "تنظيم الدولة الإسلامية"),
+        ("هاجمت للحوثيين سفنا", "الحوثيون"),
+        ("قالت جماعة أنصار الله إن", "الحوثيون"),
+        ("التقى محمد السوداني الوفد", "محمد شياع السوداني"),
+        ("وقال السوداني إن", "محمد شياع السوداني"),
+        ("أعلنت إسرائيل", "إسرائيل"),
+        ("أعلنت اسرائيل", "إسرائيل"),
+        ("دعت كتائب “حزب الله” العراقية", "كتائب حزب الله"),
+    ],
+)
+def test_variants_resolve_to_one_canonical_name(text, canonical):
+    assert canonical in names(text)
+
+
+def test_variants_of_one_actor_are_recorded():
+    found, variants = extract_actors("قال البنتاجون إن. ثم أكد البنتاغون أن. وذكرت وزارة الدفاع الأمريكية")
+    assert found == ["البنتاغون"]
+    assert variants["البنتاغون"] == ["البنتاجون", "البنتاغون", "وزارة الدفاع الأمريكية"]
+
+
+def test_variants_resolve_across_seeds():
+    records = {r.id[:3]: r for r in iter_records([SEEDS], reference_date=dt.date(2024, 9, 20))}
+    # البنتاجون (001) and البنتاغون / وزارة الدفاع الأميركية (004) are one actor.
+    assert "البنتاجون" in records["001"].actor_variants["البنتاغون"]
+    assert "البنتاغون" in records["004"].actor_variants["البنتاغون"]
+    # أمريكا (000) and أميركا-style spellings, with and without ال, are the United States.
+    assert "أمريكا" in records["000"].actor_variants["الولايات المتحدة"]
+    # السوداني alone, محمد السوداني and the full name are one person.
+    assert "السوداني" in records["000"].actor_variants["محمد شياع السوداني"]
+    assert "محمد شياع السوداني" in records["004"].actor_variants["محمد شياع السوداني"]
+    # داعش = تنظيم الدولة الإسلامية = تنظيم الدولة.
+    assert "داعش" in records["000"].actor_variants["تنظيم الدولة الإسلامية"]
+    assert "تنظيم الدولة" in records["001"].actor_variants["تنظيم الدولة الإسلامية"]
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("بداية، يقول الخبير الأمني العراقي، مخلد حازم الدرب: \"على ما يبدو\"", "مخلد حازم الدرب"),
+        ("وقال القيادي في “المقاومة الإسلامية”، علي الطائي، إن التصريحات", "علي الطائي"),
+        ("بعد جولة الحوار التي قام بها وزير الدفاع ثابت العباسي في واشنطن", "ثابت العباسي"),
+        ("ويقول المحلل السياسي، جمعة الدليمي، إن", "جمعة الدليمي"),
+        ("عشية الهجوم ألمح مهدي الكعبي، عضو حركة النجباء، بان", "مهدي الكعبي"),
+        ("رأى المسؤول الإعلامي لكتائب \"سيد الشهداء\" العراقية، الشيخ كاظم الفرطوسي، أن", "كاظم الفرطوسي"),
+        ("وفق مقال نشره جوش روجين وهو كاتب متخصص", "جوش روجين"),
+    ],
+)
+def test_people_introduced_by_roles(text, person):
+    assert person in names(text)
+
+
+def test_surname_alone_counts_for_the_person_found_by_a_role():
+    found, variants = extract_actors(
+        "يقول المستشار العسكري العراقي السابق، صفاء الأعسم: \"كلام\". وأضاف الأعسم أن. وتابع الأعسم: \"نعم\"."
+    )
+    assert found == ["صفاء الأعسم"]
+    assert variants["صفاء الأعسم"] == ["صفاء الأعسم", "الأعسم"]
+
+
+@pytest.mark.parametrize(
+    ("text", "organisation"),
+    [
+        ("حسبما ذكرت وزارة الخارجية العراقية في بيان", "وزارة الخارجية العراقية"),
+        ("أعلنت حركة النجباء", "حركة النجباء"),
+        ("قال مسؤول في كتائب \"سيد الشهداء\" إن", "كتائب سيد الشهداء"),
+        ("أصدر حزب “التقدم” بيانا", "حزب التقدم"),
+    ],
+)
+def test_organisations_by_their_heads(text, organisation):
+    assert organisation in names(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "قال الخبير إن الحكومة لم ترد. وأضاف المصدر أن الوضع هادئ.",
+        "القائد الرئيس للتحالف، والجميع يعلم أنها ترعى الأمن",  # a clause after a comma is not a name
+        "نقلت وكالة “رويترز” عن مصادر. وقال لـ”رويترز” إن",  # outlets cited are not actors
+        "ونقلت وكالة الأنباء العراقية الرسمية عن الوزارة",
+        "بدأت تعزيز القوات ضمن كتائب المدفعية الميدانية",  # a generic unit, not a named group
+        "هجوم على القاعدة الجوية في عين الأسد",  # القاعدة (the base) is not al-Qaeda
+        "قال الجيش السوداني إن",  # السوداني after a definite noun is an adjective
+        "وكان يسير على الطريق علي مهل",
+    ],
+)
+def test_no_junk(text):
+    found = names(text)
+    assert not ({"الخبير", "المصدر", "الحكومة", "وأضاف", "رويترز", "وكالة رويترز", "تنظيم القاعدة",
+                 "محمد شياع السوداني", "والجميع يعلم", "كتائب المدفعية"} & set(found)), found
+    assert not any(name.startswith(("وكالة", "الوزارة")) for name in found), found
+
+
+def test_tokens_stay_aligned_with_their_written_form():
+    written, normalized = tokenize("قال لـ“البنتاجون”، مُسَيَّرَة العـــراق ٢٠٢٤ (واع).")
+    assert len(written) == len(normalized)
+    assert normalized[normalized.index("البنتاغون")] == "البنتاغون"
+    assert written[normalized.index("البنتاغون")] == "البنتاجون"
+    assert "مسيره" in normalized and "2024" in normalized and "العراق" in normalized
+
+
+@pytest.mark.parametrize("text", ["أُعلن في العـراق", "ﻻ إله", "گزارش ی", "٢٠٢٤ إيران", "امريكا أميركا مستشفى"])
+def test_quick_normalize_matches_normalize_on_arabic(text):
+    # The fast path must give the gazetteer's keys: normalize_with_digits (plus spelling folds).
+    assert quick_normalize(text).split() == actor_key(text).split()
+    assert quick_normalize(text).split() == normalize_with_digits(text).replace("اميرك", "امريك").split()
+
+
+def test_user_gazetteer_extends_the_shipped_one(tmp_path, monkeypatch):
+    (tmp_path / "actors.json").write_text(
+        json.dumps({"actors": [{"name": "نقابة المعلمين العراقيين", "type": "org", "aliases": ["نقابة المعلمين"]}]},
+                   ensure_ascii=False),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("FAHRAS_DATA_DIR", str(tmp_path))
+    actors_module.gazetteer.cache_clear()
+    try:
+        found = names("أعلنت نقابة المعلمين إضرابا. وقال السوداني إن")
+        assert found == ["نقابة المعلمين العراقيين", "محمد شياع السوداني"]
+    finally:
+        actors_module.gazetteer.cache_clear()
+
+
+def test_outlet_signatures_are_user_extendable(tmp_path, monkeypatch):
+    (tmp_path / "outlets.json").write_text(
+        json.dumps({"outlets": [{"name": "Baghdad Today", "aliases": ["بغداد اليوم"], "domains": ["baghdadtoday.news"]}]},
+                   ensure_ascii=False),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("FAHRAS_DATA_DIR", str(tmp_path))
+    outlet_signatures.cache_clear()
+    try:
+        assert outlet_signatures().detect(["خبر", "نص"], "https://baghdadtoday.news/1")[0] == "Baghdad Today"
+        assert outlet_signatures().canonical("Sky News Arabia") == "Sky News Arabia"
+    finally:
+        outlet_signatures.cache_clear()
+
+
+def test_summarize_actors_merges_spellings_across_documents():
+    from indexer.ingest.actors import summarize_actors
+    from indexer.records import Record
+
+    def record(text):
+        found, variants = extract_actors(text)
+        return Record(id=text[:5], path="p", title="", body=text, actors=found, actor_variants=variants)
+
+    summaries = summarize_actors([
+        record("قال المحلل السياسي، أحمد الشمري، إن. وأضاف الشمري أن. وقال البنتاجون"),
+        record("قال المحلل السياسي، أحمد الشّمري، إن الأمر انتهى. وأكد البنتاغون"),
+        record("أعلن البنتاغون"),
+    ])
+    by_name = {summary.name: summary for summary in summaries}
+    assert summaries[0].name == "البنتاغون" and summaries[0].documents == 3
+    assert set(by_name["البنتاغون"].variants) == {"البنتاغون", "البنتاجون"}
+    (shammari,) = [summary for summary in summaries if summary.name.startswith("أحمد")]
+    assert shammari.documents == 2
+    assert {"أحمد الشمري", "أحمد الشّمري", "الشمري"} <= set(shammari.variants)
