@@ -1,0 +1,144 @@
+"""Highlights: the words a query matched, marked in the text as written.
+
+The text is tokenized with the index's own tokenizer and normalization; each
+token's normalized form and its stem are compared with the query's terms, so
+a stemmed, normalized or variant match marks the original surface form
+(``مسيَّرة`` for the query ``مسيرة``).  Everything outside ``<mark>`` is
+HTML-escaped, and nothing else is inserted.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from indexer.analysis import NORMALIZED_CACHE, WORD_PATTERN
+from indexer.normalize import normalize_with_digits
+from indexer.stemming import NO_STEMMER, STEM_CACHES, STEM_FUNCTIONS
+
+SNIPPET_CHARS = 280
+#: Texts longer than this are cut before looking for a snippet (the document view marks everything).
+SNIPPET_SCAN_CHARS = 60_000
+MARK_OPEN = "<mark>"
+MARK_CLOSE = "</mark>"
+ELLIPSIS = "…"
+
+#: A snippet looks this far past the first match for a denser window, then stops reading.
+SNIPPET_LOOKAHEAD_CHARS = 2 * SNIPPET_CHARS
+
+
+@dataclass
+class MatchTerms:
+    """What counts as a match: stems, exact normalized forms, and prefixes of normalized forms."""
+
+    stemmer: str
+    stems: set[str] = field(default_factory=set)
+    exact: set[str] = field(default_factory=set)
+    prefixes: tuple[str, ...] = ()
+    stopwords: frozenset = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.stems or self.exact or self.prefixes)
+
+    def _stem(self, word: str) -> str:
+        if self.stemmer == NO_STEMMER:
+            return word
+        cache = STEM_CACHES[self.stemmer]
+        try:
+            return cache[word]
+        except KeyError:
+            stem = cache[word] = STEM_FUNCTIONS[self.stemmer](word)
+            return stem
+
+    def matches(self, normalized: str) -> bool:
+        if normalized in self.exact:
+            return True
+        if self.prefixes and normalized.startswith(self.prefixes):
+            return True
+        return normalized not in self.stopwords and self._stem(normalized) in self.stems
+
+
+def _normalized(word: str) -> str:
+    """The exact analyzer's token text for a surface word (the analyzer's cache is shared)."""
+    try:
+        return NORMALIZED_CACHE[word]
+    except KeyError:
+        form = NORMALIZED_CACHE[word] = normalize_with_digits(word)
+        return form
+
+
+def match_spans(text: str, terms: MatchTerms, stop_after: int | None = None) -> list[tuple[int, int]]:
+    """``(start, end)`` character spans of the matching words of ``text``.
+
+    The words are the analyzer's tokens (same pattern, same normalization),
+    read directly rather than through the Whoosh filter chain, which costs
+    several times more per word.  With ``stop_after``, reading stops that many
+    characters past the first match.
+    """
+    if not terms or not text:
+        return []
+    spans: list[tuple[int, int]] = []
+    limit = None
+    for match in WORD_PATTERN.finditer(text):
+        start = match.start()
+        if limit is not None and start > limit:
+            break
+        if terms.matches(_normalized(match.group())):
+            spans.append((start, match.end()))
+            if stop_after is not None and limit is None:
+                limit = start + stop_after
+    return spans
+
+
+def mark(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None) -> str:
+    """``text[start:end]`` escaped, with ``spans`` wrapped in ``<mark>``."""
+    end = len(text) if end is None else end
+    pieces, cursor = [], start
+    for span_start, span_end in spans:
+        if span_start < start or span_end > end:
+            continue
+        pieces.append(html.escape(text[cursor:span_start]))
+        pieces.append(MARK_OPEN + html.escape(text[span_start:span_end]) + MARK_CLOSE)
+        cursor = span_end
+    pieces.append(html.escape(text[cursor:end]))
+    return "".join(pieces)
+
+
+def highlight_all(text: str, terms: MatchTerms) -> tuple[str, int]:
+    """The whole text escaped with every match marked, and how many there are."""
+    spans = match_spans(text, terms)
+    return mark(text, spans), len(spans)
+
+
+def _best_window(spans: list[tuple[int, int]], width: int) -> int:
+    """Start of the ``width``-character window holding the most matches (two pointers)."""
+    best_start, best_count, first = spans[0][0], 0, 0
+    for last in range(len(spans)):
+        while spans[last][1] - spans[first][0] > width:
+            first += 1
+        if last - first + 1 > best_count:
+            best_count, best_start = last - first + 1, spans[first][0]
+    return best_start
+
+
+def _word_boundary_before(text: str, index: int, limit: int) -> int:
+    floor = max(0, index - limit)
+    space = text.rfind(" ", floor, index)
+    return space + 1 if space > 0 else floor
+
+
+def snippet(text: str, terms: MatchTerms, width: int = SNIPPET_CHARS) -> str:
+    """A window of about ``width`` characters around the densest matches, escaped and marked."""
+    text = text[:SNIPPET_SCAN_CHARS]
+    spans = match_spans(text, terms, stop_after=SNIPPET_LOOKAHEAD_CHARS)
+    if spans:
+        first_match = _best_window(spans, width)
+        start = _word_boundary_before(text, max(0, first_match - width // 4), width // 4)
+    else:
+        start = 0
+    end = min(len(text), start + width)
+    if end < len(text):
+        space = text.rfind(" ", start + width // 2, end)
+        end = space if space > 0 else end
+    body = mark(text, spans, start, end).replace("\n", " ")
+    return (ELLIPSIS if start > 0 else "") + body.strip() + (ELLIPSIS if end < len(text) else "")

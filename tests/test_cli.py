@@ -1,0 +1,103 @@
+"""The index, search, show and actors commands (click CliRunner)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from indexer.cli import cli
+
+
+@pytest.fixture()
+def run():
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+    return invoke
+
+
+def test_search_json_has_the_contract_shape(run, synthetic_index_dir):
+    result = run("search", "مسيرة", "--index", synthetic_index_dir, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert {"query", "total", "page", "hits", "facets"} <= set(data)
+    assert data["query"] == "مسيرة" and data["page"] == 1 and data["total"] == 2
+    hit = data["hits"][0]
+    assert {"id", "path", "title", "source", "date", "actors", "score", "snippet"} <= set(hit)
+    assert isinstance(hit["actors"], list) and isinstance(hit["score"], float)
+    assert "<mark>" in hit["snippet"]
+    assert set(data["facets"]) == {"source", "actor", "date"}
+    for values in data["facets"].values():
+        for value in values:
+            assert {"value", "count"} <= set(value) and isinstance(value["count"], int)
+    assert {v["value"] for v in data["facets"]["date"]} == {"2024-06", "2024-07"}
+
+
+def test_search_filters_and_paging(run, synthetic_index_dir):
+    result = run("search", "", "--index", synthetic_index_dir, "--source", "الجزيرة", "--source", "المدى",
+                 "--since", "2019-01-01", "--sort", "date", "--limit", "1", "--page", "2", "--json")
+    data = json.loads(result.output)
+    assert data["total"] == 2 and data["page"] == 2
+    assert [hit["id"] for hit in data["hits"]] == ["isis.json"]
+    assert data["hits"][0]["date"] == "2019-01-05"
+
+
+def test_search_readable_output(run, synthetic_index_dir):
+    result = run("search", "البنتاغون", "--index", synthetic_index_dir)
+    assert result.exit_code == 0
+    assert "2 results" in result.output
+    assert "id: pentagon.json" in result.output
+    assert "<mark>" not in result.output
+
+
+def test_bad_date_exits_2(run, synthetic_index_dir):
+    result = run("search", "العراق", "--index", synthetic_index_dir, "--since", "2024-31-12")
+    assert result.exit_code == 2
+
+
+@pytest.mark.parametrize("query", ['"العراق', "(((", "OR", "-", "x:", "<script>"])
+def test_malformed_query_on_the_command_line(run, synthetic_index_dir, query):
+    result = run("search", query, "--index", synthetic_index_dir, "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.output)["query"] == query
+
+
+def test_missing_index_is_one_line(run, tmp_path):
+    result = run("search", "العراق", "--index", tmp_path / "none")
+    assert result.exit_code == 1
+    assert "no index in" in result.output and "fahras index" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_show(run, synthetic_index_dir):
+    result = run("show", "markup.json", "--index", synthetic_index_dir, "--json")
+    data = json.loads(result.output)
+    assert data["id"] == "markup.json" and data["source"] == "المدى"
+    assert "&lt;script&gt;" in data["body_html"]
+    readable = run("show", "drone.json", "--index", synthetic_index_dir)
+    assert "source: الجزيرة" in readable.output and "date: 2024-07-28" in readable.output
+    missing = run("show", "nope", "--index", synthetic_index_dir)
+    assert missing.exit_code == 1 and "no document" in missing.output
+
+
+def test_actors(run, synthetic_index_dir):
+    data = json.loads(run("actors", "--index", synthetic_index_dir, "--json").output)
+    assert data[0] == {"value": "الولايات المتحدة", "count": 2}
+    assert len(data) == 4
+    assert "الحوثيون" in run("actors", "--index", synthetic_index_dir, "--limit", "3").output
+
+
+def test_index_command_on_the_seeds(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("FAHRAS_INDEX", str(tmp_path / "index"))
+    result = run("index", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["added"] == 5 and data["documents"] == 5
+    again = run("index")
+    assert again.output.startswith("added 0, updated 0, removed 0, unchanged 5")
+    data = json.loads(run("search", "العراق", "--json").output)
+    assert data["total"] == 5

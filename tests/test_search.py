@@ -1,0 +1,274 @@
+"""Search over the synthetic records: query language, variants, filters, facets, highlights."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer import DocumentNotFound, QueryError, Ranking
+from indexer.query import And, Not, Or, Phrase, Word, parse_query
+
+
+def ids(result) -> set[str]:
+    return {hit.id for hit in result.hits}
+
+
+# --- query language ---------------------------------------------------------------
+
+
+def test_plain_words_require_all_words(synthetic_index):
+    assert ids(synthetic_index.search("مسيرة العراق")) == {"pentagon.json"}
+
+
+def test_auto_mode_falls_back_to_best_match_with_a_note(synthetic_index):
+    result = synthetic_index.search("مسيرة القاهرة")
+    assert ids(result) == {"drone.json", "pentagon.json", "economy.json"}
+    assert any("at least 1" in note for note in result.notes)
+    strict = synthetic_index.search("مسيرة القاهرة", ranking=Ranking(match="all"))
+    assert strict.total == 0
+
+
+def test_or_and_not(synthetic_index):
+    assert ids(synthetic_index.search("القاهرة OR بغداد")) == {"economy.json", "isis.json"}
+    assert ids(synthetic_index.search("العراق -البرلمان")) == {"pentagon.json", "isis.json"}
+    assert ids(synthetic_index.search("العراق NOT البرلمان")) == {"pentagon.json", "isis.json"}
+    assert ids(synthetic_index.search("(القاهرة OR بغداد) -تفجير")) == {"economy.json"}
+
+
+def test_only_negative_query_lists_everything_else(synthetic_index):
+    assert synthetic_index.search("-العراق").total == 2
+
+
+def test_phrase_needs_adjacent_words(synthetic_index):
+    assert ids(synthetic_index.search('"الاقتصاد المصري"')) == {"economy.json"}
+    assert synthetic_index.search('"المصري الاقتصاد"').total == 0
+
+
+def test_phrase_with_a_stop_word_checks_which_stop_word(synthetic_index):
+    assert ids(synthetic_index.search('"هجوم على القاعدة"')) == {"drone.json"}
+    assert synthetic_index.search('"هجوم في القاعدة"').total == 0
+
+
+def test_prefix(synthetic_index):
+    assert ids(synthetic_index.search("الموازن*")) == {"markup.json"}
+    assert ids(synthetic_index.search("تفجي*")) == {"isis.json"}
+
+
+def test_exact_marker_bypasses_stemming(synthetic_index):
+    # Stemmed, الطائرات and طائرة are one word; exactly written, only one document has the plural.
+    assert ids(synthetic_index.search("الطائرات")) == {"drone.json", "pentagon.json"}
+    assert ids(synthetic_index.search("=الطائرات")) == {"pentagon.json"}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("أمريكية", {"drone.json", "pentagon.json"}),
+        ("الأميركية", {"drone.json", "pentagon.json"}),
+        ("البنتاجون", {"pentagon.json", "economy.json"}),
+        ("البنتاغون", {"pentagon.json", "economy.json"}),
+        ("داعش", {"isis.json"}),
+    ],
+)
+def test_variant_spellings_find_each_other(synthetic_index, query, expected):
+    assert ids(synthetic_index.search(query)) == expected
+
+
+def test_variants_do_not_apply_to_exact_words(synthetic_index):
+    assert ids(synthetic_index.search("=البنتاجون")) == {"economy.json"}
+
+
+def test_empty_query_browses_newest_first_with_undated_last(synthetic_index):
+    result = synthetic_index.search("", limit=10)
+    assert result.total == 5
+    assert result.sort == "date"
+    assert [hit.id for hit in result.hits] == [
+        "drone.json", "economy.json", "pentagon.json", "isis.json", "markup.json"
+    ]
+
+
+def test_sort_by_date_and_pages(synthetic_index):
+    first = synthetic_index.search("العراق", sort="date", limit=2, page=1)
+    second = synthetic_index.search("العراق", sort="date", limit=2, page=2)
+    assert first.total == 3 and first.pages == 2
+    assert [hit.id for hit in first.hits] == ["pentagon.json", "isis.json"]
+    assert [hit.id for hit in second.hits] == ["markup.json"]
+
+
+def test_title_weighs_more_than_body(synthetic_index):
+    # البرلمان is in markup's title and body, الحكومة in its body only.
+    weighted = synthetic_index.search("البرلمان", ranking=Ranking(title_weight=5.0)).hits[0].score
+    plain = synthetic_index.search("البرلمان", ranking=Ranking(title_weight=1.0)).hits[0].score
+    assert weighted > plain > 0
+    body_only = synthetic_index.search("الحكومة", ranking=Ranking(title_weight=5.0)).hits[0].score
+    assert body_only == synthetic_index.search("الحكومة", ranking=Ranking(title_weight=1.0)).hits[0].score
+
+
+# --- filters and facets ----------------------------------------------------------------
+
+
+def facet(result, name) -> dict[str, int]:
+    return {value.value: value.count for value in result.facets[name].values}
+
+
+def test_filters_combine_or_within_and_across(synthetic_index):
+    assert ids(synthetic_index.search("", sources=["الجزيرة", "المدى"])) == {"drone.json", "isis.json", "markup.json"}
+    assert ids(synthetic_index.search("", sources=["الجزيرة"], actors=["الولايات المتحدة"])) == {"drone.json"}
+    assert ids(synthetic_index.search("", since="2024-06-01", until="2024-07-01")) == {"pentagon.json",
+                                                                                       "economy.json"}
+
+
+def test_multi_select_facets_ignore_their_own_selection(synthetic_index):
+    result = synthetic_index.search("", sources=["الجزيرة"])
+    assert result.total == 2
+    # The source facet still shows the other sources...
+    assert facet(result, "source") == {"الجزيرة": 2, "العربية": 2, "المدى": 1}
+    assert [v.value for v in result.facets["source"].values if v.selected] == ["الجزيرة"]
+    # ...while the other facets count the filtered results only.
+    assert facet(result, "actor") == {"الحوثيون": 1, "الولايات المتحدة": 1, "تنظيم الدولة": 1}
+    assert result.facets["actor"].total_values == 3
+
+
+def test_facets_follow_the_query(synthetic_index):
+    result = synthetic_index.search("العراق")
+    assert facet(result, "source") == {"الجزيرة": 1, "العربية": 1, "المدى": 1}
+
+
+def test_date_facet_counts_years_over_a_long_span_and_unknown_dates(synthetic_index):
+    result = synthetic_index.search("")
+    assert result.facets["date"].interval == "year"
+    assert facet(result, "date") == {"2019": 1, "2024": 3, "unknown": 1}
+
+
+def test_date_facet_counts_months_over_a_short_span(synthetic_index):
+    result = synthetic_index.search("", sources=["العربية"])
+    assert result.facets["date"].interval == "month"
+    assert facet(result, "date") == {"2024-06": 1, "2024-07": 1}
+
+
+def test_facet_limit_keeps_total_values(synthetic_index):
+    result = synthetic_index.search("", facet_limit=1)
+    assert len(result.facets["actor"].values) == 1
+    assert result.facets["actor"].total_values == 4
+
+
+def test_actor_and_source_lists(synthetic_index):
+    assert synthetic_index.actors()[0].value == "الولايات المتحدة"
+    assert synthetic_index.actors()[0].count == 2
+    assert {v.value for v in synthetic_index.sources()} == {"الجزيرة", "العربية", "المدى"}
+
+
+# --- highlights -------------------------------------------------------------------------
+
+
+def test_snippet_marks_the_surface_form(synthetic_index):
+    hit = next(h for h in synthetic_index.search("مسيرة").hits if h.id == "drone.json")
+    assert "<mark>مسيَّرة</mark>" in hit.snippet
+
+
+def test_snippet_marks_variant_and_stemmed_forms(synthetic_index):
+    hit = next(h for h in synthetic_index.search("أمريكية").hits if h.id == "pentagon.json")
+    assert "<mark>الأميركية</mark>" in hit.snippet
+
+
+def test_markup_in_a_document_is_escaped(synthetic_index):
+    hit = synthetic_index.search("الموازنة").hits[0]
+    assert "<script>" not in hit.snippet
+    assert "&lt;script&gt;" in hit.snippet
+    assert "<mark>الموازنة</mark>" in hit.snippet
+    document = synthetic_index.document("markup.json", query="الموازنة")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in document.body_html
+    assert document.body_html.replace("<mark>", "").replace("</mark>", "").count("<") == 0
+
+
+def test_document_marks_every_match(synthetic_index):
+    document = synthetic_index.document("isis.json", query="تنظيم")
+    assert document.match_count == 1
+    assert document.body_html.count("<mark>") == 1
+    assert document.source == "الجزيرة" and document.date == "2019-01-05"
+    plain = synthetic_index.document("isis.json")
+    assert plain.match_count == 0 and "<mark>" not in plain.body_html
+
+
+def test_unknown_document(synthetic_index):
+    with pytest.raises(DocumentNotFound):
+        synthetic_index.document("nope.json")
+
+
+# --- forgiving parsing -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"unbalanced phrase',
+        '"',
+        "(العراق OR",
+        "العراق))",
+        "OR",
+        "NOT",
+        "- -",
+        "AND OR NOT",
+        "source:",
+        "title: ",
+        "*",
+        "=",
+        "**مسير",
+        "العراق " * 1000,
+        "ع" * 5000,
+        "\x00\x07العراق\x1b[31m",
+        "<script>alert(1)</script>",
+        "<b>العراق</b>",
+        "((((((",
+        "في من على",
+    ],
+)
+def test_malformed_queries_never_raise(synthetic_index, query):
+    result = synthetic_index.search(query)
+    assert result.total >= 0
+    for hit in result.hits:
+        assert "<script>" not in hit.snippet
+
+
+def test_long_query_is_cut_with_a_note(synthetic_index):
+    result = synthetic_index.search("العراق " * 1000)
+    assert result.notes
+    assert ids(result) == {"pentagon.json", "isis.json", "markup.json"}
+
+
+def test_stop_words_only_query_says_why(synthetic_index):
+    result = synthetic_index.search("في من")
+    assert result.total == 0
+    assert any("stop words" in note for note in result.notes)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"since": "2024-13-01"}, {"until": "yesterday"}, {"sort": "popularity"}, {"page": 0}, {"limit": "ten"}],
+)
+def test_bad_filters_raise_query_error(synthetic_index, kwargs):
+    with pytest.raises(QueryError):
+        synthetic_index.search("العراق", **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("text", "tree"),
+    [
+        ("a b", And([Word("a"), Word("b")])),
+        ("a OR b", Or([Word("a"), Word("b")])),
+        ("a | b", Or([Word("a"), Word("b")])),
+        ("-a b", And([Not(Word("a")), Word("b")])),
+        ("NOT a", Not(Word("a"))),
+        ('"a b"', Phrase("a b")),
+        ('"a b', Phrase("a b")),
+        ("pre*", Word("pre", prefix=True)),
+        ("=word", Word("word", exact=True)),
+        ("(a OR b", Or([Word("a"), Word("b")])),
+        ("a)", Word("a")),
+        ("OR a", Word("a")),
+        ("a NOT", Word("a")),
+        ("", None),
+        ("   ", None),
+    ],
+)
+def test_parse_query(text, tree):
+    assert parse_query(text).tree == tree
