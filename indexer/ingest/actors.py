@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from itertools import compress
 
 from indexer.ingest.datafiles import load_entries
+from indexer.ingest.textnorm import RARE_VARIANTS_RE, TATWEEL, fold_common
 from indexer.normalize import normalize_with_digits
 
 ACTORS_FILE = "actors.json"
@@ -39,20 +40,9 @@ ACTORS_FILE = "actors.json"
 # so it avoids a regex over every character: punctuation that matters to the
 # patterns is padded with spaces (only when present), the text is split on
 # whitespace, and normalization runs over the whole text as a few
-# ``str.replace`` passes for the common letter variants; the full
-# ``normalize_with_digits`` is used only when rarer marks occur.
-TATWEEL = "\u0640"
+# ``str.replace`` passes for the common letter variants (``textnorm``); the
+# full ``normalize_with_digits`` is used only when rarer marks occur.
 PADDED_PUNCTUATION = "،,.:؛;؟?!\"'“”«»„‟()[]"
-COMMON_FOLDS = (("أ", "ا"), ("إ", "ا"), ("آ", "ا"), ("ٱ", "ا"), ("ى", "ي"), ("ة", "ه"))
-# Tanween, shadda, short vowels, sukun and tatweel: frequent in news, simply dropped.
-COMMON_MARKS = "\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0640"
-# Everything else normalize_with_digits changes: rarer marks, format and bidi
-# controls, Persian letters, presentation forms, Arabic-Indic digits.
-RARE_VARIANTS_RE = re.compile(
-    "[\u0610-\u061a\u0653-\u065f\u0660-\u0669\u0670\u06be\u06c0-\u06c3\u06cc\u06a9\u06aa\u06d2"
-    "\u06d6-\u06ed\u06f0-\u06f9\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff"
-    "\ufb50-\ufdff\ufe70-\ufefe]"
-)
 
 DEFINITE = "ال"
 # Clitics that attach before a name: conjunctions, prepositions and their pairs.
@@ -143,15 +133,7 @@ def quick_normalize(text: str) -> str:
     Latin letters keep their case on the fast path (lowercasing a whole
     Arabic text costs as much as the rest); the gazetteer is Arabic.
     """
-    if RARE_VARIANTS_RE.search(text) is not None:
-        text = normalize_with_digits(text)
-    else:
-        for mark in COMMON_MARKS:
-            if mark in text:
-                text = text.replace(mark, "")
-        for variant, standard in COMMON_FOLDS:
-            if variant in text:
-                text = text.replace(variant, standard)
+    text = normalize_with_digits(text) if RARE_VARIANTS_RE.search(text) is not None else fold_common(text)
     for variant, standard in SPELLING_FOLDS.items():
         if variant in text:
             text = text.replace(variant, standard)
@@ -172,8 +154,9 @@ def tokenize(text: str) -> tuple[list[str], list[str]]:
     written = text.split()
     normalized = quick_normalize(text).split()
     if len(normalized) != len(written):
-        # A token made only of removed marks (a lone tatweel) vanished: realign.
-        normalized = [normalize_with_digits(token) or "_" for token in written]
+        # A token made only of removed marks (a lone shadda) vanished: realign,
+        # token by token, with the same normalization as the other tokens.
+        normalized = [quick_normalize(token) or "_" for token in written]
     return written, normalized
 
 
@@ -208,6 +191,7 @@ class Gazetteer:
     entries: list[dict]
     given_names: frozenset[str]  # normalized
     first_tokens: dict[str, list[Candidate]] = field(init=False)
+    role_phrase_stops: frozenset[str] = field(init=False)
     full_names: dict[tuple[str, ...], str] = field(init=False)
     triggers: dict[str, int] = field(init=False)
     head_length: dict[str, int] = field(init=False)  # clitic length of role and head forms
@@ -234,6 +218,8 @@ class Gazetteer:
                     self.head_length.setdefault(form, clitic_length)
         for name in self.given_names - {normalize_with_digits(word) for word in NOT_NAME_WRITTEN}:
             self.triggers[name] = self.triggers.get(name, 0) | GIVEN_NAME
+        #: The tokens a role phrase can stop at; the others are passed over with one lookup.
+        self.role_phrase_stops = NAME_END_PUNCTUATION | self.given_names | HONORIFICS
 
     def _add(self, alias: str, canonical: str, *, partial: bool, drop_definite: bool):
         tokens = tuple(actor_key(alias).split())
@@ -420,10 +406,12 @@ def _add_person(doc: _Document, span: tuple[int, int] | None) -> int:
 
 def _match_role_person(doc: _Document, index: int) -> int:
     """A person named after a role: after a comma, or a known given name right after the role phrase."""
-    norm = doc.norm
+    norm, stops = doc.norm, doc.gaz.role_phrase_stops
     limit = min(len(norm), index + 1 + MAX_ROLE_PHRASE_TOKENS)
     for position in range(index + 1, limit):
         token = norm[position]
+        if token not in stops:
+            continue
         if token in ("،", ","):
             return _add_person(doc, _name_at(doc, position + 1))
         if token in NAME_END_PUNCTUATION:

@@ -12,10 +12,11 @@ cheap regex search that decides whether to run the line rules at all.
 
 from __future__ import annotations
 
+import os
 import re
 
 from indexer.ingest.dates import date_line
-from indexer.normalize import normalize_with_digits
+from indexer.ingest.textnorm import normalize_text
 
 #: A line with at most this many words and no full stop reads as a headline.
 MAX_HEADLINE_WORDS = 25
@@ -77,6 +78,25 @@ FURNITURE_MARKERS = (
     "©", "•", "logo", "حجم الخط", "تابعونا", "تابعنا", "جميع الحقوق", "ذات صلة", "ذات علاقة", "قرأ أيضا",
     "قرأ أيضًا", "تعتقد/", "استعمال المضامين",
 )
+#: Markers sharing at least this long a prefix are found by one search for the prefix.
+MIN_SHARED_MARKER_PREFIX = 3
+
+
+def _group_by_shared_prefix(markers) -> dict[str, tuple[str, ...]]:
+    """``prefix -> markers``: each search costs a pass over the body, so shared prefixes are searched once."""
+    groups: dict[str, tuple[str, ...]] = {}
+    for marker in markers:
+        for prefix in groups:
+            shared = os.path.commonprefix([prefix, marker])
+            if len(shared) >= MIN_SHARED_MARKER_PREFIX:
+                groups[shared] = (*groups.pop(prefix), marker)
+                break
+        else:
+            groups[marker] = (marker,)
+    return groups
+
+
+FURNITURE_MARKER_GROUPS = _group_by_shared_prefix(FURNITURE_MARKERS)
 # Each starts with a literal, which lets the regex engine skip ahead fast.
 UUID_MARKER_RE = re.compile(r"-[0-9a-f]{4}-[0-9a-f]{4}-")
 CAPTION_DATE_MARKER_RE = re.compile(r", \d{3,4}, \d\d?\.\d\d?\.\d{4}")
@@ -118,8 +138,9 @@ def byline_author(line: str) -> str | None:
 
 
 def needs_cleaning(body: str) -> bool:
-    if any(marker in body for marker in FURNITURE_MARKERS):
-        return True
+    for prefix, markers in FURNITURE_MARKER_GROUPS.items():
+        if prefix in body and any(marker in body for marker in markers):
+            return True
     return UUID_MARKER_RE.search(body) is not None or CAPTION_DATE_MARKER_RE.search(body) is not None
 
 
@@ -143,7 +164,7 @@ def furniture(lines: list[str]) -> dict[int, str]:
         if date_line(stripped):
             dropped[index] = "date line"
             continue
-        normalized = normalize_with_digits(stripped)
+        normalized = normalize_text(stripped)
         if drop_next_headline and is_headline_like(stripped):
             dropped[index] = "related article headline"
             drop_next_headline = None

@@ -27,6 +27,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from indexer.ingest.textnorm import normalize_text
 from indexer.normalize import normalize_with_digits
 
 # --- Month names, normalized ---------------------------------------------------
@@ -148,6 +149,10 @@ MAX_WORDS_BESIDE_DATE = 1
 WORD_RE = re.compile(r"[^\W\d_]+")
 
 EXPLICIT_DATE_RES = (HIJRI_DATE_RE, DAY_MONTH_YEAR_RE, MONTH_DAY_YEAR_RE, ISO_DATE_RE, NUMERIC_DATE_RE)
+# Every explicit date has a four-digit year, and a date line at least a digit:
+# testing for them first spares the month-name regexes most lines.
+YEAR_DIGITS_RE = re.compile(r"\d{4}")
+DIGIT_RE = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -187,6 +192,8 @@ def _from_match(regex: re.Pattern, match: re.Match) -> dt.date | None:
 
 def explicit_date(normalized: str) -> tuple[dt.date, str, re.Match] | None:
     """The first explicit date in normalized text: ``(date, precision, match)``."""
+    if YEAR_DIGITS_RE.search(normalized) is None:
+        return None
     best = None
     for regex in EXPLICIT_DATE_RES:
         for match in regex.finditer(normalized):
@@ -211,7 +218,9 @@ def date_line(line: str) -> tuple[dt.date, str, bool] | None:
     Dates inside sentences are event dates, not publication dates, so they do
     not count; neither do caption lines that carry other words.
     """
-    normalized = normalize_with_digits(line)
+    if DIGIT_RE.search(line) is None:  # normalization only folds digits, it never makes one
+        return None
+    normalized = normalize_text(line)
     prefix = PUBLICATION_PREFIX_RE.match(normalized)
     rest = normalized[prefix.end() :] if prefix else normalized
     found = explicit_date(rest)

@@ -21,7 +21,7 @@ from indexer.ingest.decode import MAX_FILE_BYTES, decode_bytes
 from indexer.ingest.discover import SUPPORTED_SUFFIXES, file_kind, record_id_base
 from indexer.ingest.sources import name_key, outlet_signatures
 from indexer.ingest.title import choose_title
-from indexer.normalize import normalize_with_digits
+from indexer.ingest.textnorm import normalize_text
 from indexer.records import Record, Skipped
 
 # Common field names, in order of preference.
@@ -88,11 +88,11 @@ def publication_date(lines: list[str], reference: dt.date) -> tuple[dates.DateGu
             return dates.DateGuess(result[0], result[1], "text"), None
     for line in non_empty[:DATE_HEADER_LINES]:
         if boilerplate.word_count(line) <= boilerplate.MAX_LABEL_WORDS:
-            relative = dates.relative_date(normalize_with_digits(line), reference)
+            relative = dates.relative_date(normalize_text(line), reference)
             if relative:
                 return dates.DateGuess(relative[0], relative[1], "inferred"), f"date inferred from {line.strip()!r}"
     for line in non_empty:
-        month = dates.current_month(normalize_with_digits(line), reference)
+        month = dates.current_month(normalize_text(line), reference)
         if month:
             return dates.DateGuess(month, "month", "inferred"), "date inferred from a 'current month' mention"
     return None, None
