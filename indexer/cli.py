@@ -248,19 +248,21 @@ def show(doc_id, index_dir, query, as_json):
 @cli.command()
 @_INDEX_OPTION
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the most frequent N.")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {value, count}.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {value, count, variants}.")
 @reports_errors
 def actors(index_dir, limit, as_json):
-    """List the actors named in the indexed documents, most frequent first."""
+    """List the actors named in the indexed documents, most frequent first,
+    with the spellings that were merged into each."""
     from indexer.search import open_index
 
     with open_index(index_dir) as index:
-        values = index.actors(limit=limit)
+        summaries = index.actor_summaries(limit=limit)
     if as_json:
-        _json_out([{"value": v.value, "count": v.count} for v in values])
+        _json_out([{"value": s.name, "count": s.documents, "variants": s.variants} for s in summaries])
         return
-    for value in values:
-        click.echo(f"{value.count:6d}  {value.value}")
+    for summary in summaries:
+        merged = [form for form in summary.variants if form != summary.name]
+        click.echo(f"{summary.documents:6d}  {summary.name}" + (f"  ({'، '.join(merged)})" if merged else ""))
 
 
 

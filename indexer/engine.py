@@ -6,10 +6,11 @@ the query tree into a boolean mask over all documents plus a float score
 array.  Long OR-ish questions then cost a few vector operations per term
 instead of a Python loop per posting, and filters and facets are masks too.
 
-Ranking is BM25F in its common "sum of per-field BM25" form: each field has
-its own length normalization, the title weighs ``title_weight`` times the
-body, and the unstemmed ``exact`` field adds ``exact_weight`` times its BM25
-for documents that contain the word exactly as typed (after normalization).
+Ranking is BM25F: per word, the title's and the body's length-normalized
+frequencies are summed (the title's weighted ``title_weight`` times the
+body's) and saturated once; the unstemmed ``exact`` field adds
+``exact_weight`` times its own BM25 for documents that contain the word
+exactly as typed (after normalization).  Phrases score per field.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ POSTINGS_CACHE_BYTES = 96 << 20
 MAX_PREFIX_TERMS = 200
 #: How many candidate words to look at before choosing the most frequent.
 MAX_PREFIX_SCAN = 20000
-MATCH_MODES = ("all", "auto")
+MATCH_MODES = ("all", "auto", "any")
 
 
 @dataclass(frozen=True)
@@ -41,12 +42,18 @@ class Ranking:
 
     k1: float = 1.2
     b: float = 0.75
-    title_weight: float = 0.25
+    title_weight: float = 2.0
     exact_weight: float = 0.3
-    #: Plain words: "all" required, or "auto" = all when some document has
-    #: them all, otherwise documents with at least ``min_share`` of them.
-    match: str = "auto"
+    #: Plain words: "all" required, "auto" = all when some document has
+    #: them all, otherwise documents with at least ``min_share`` of them, or
+    #: "any" = documents with at least ``min_share`` of them (one at least),
+    #: best first: Lucene's default OR, which docs/relevance.md measured best.
+    match: str = "any"
     min_share: float = 0.0
+    #: Plain queries of at most this many words are read as "auto" whatever
+    #: ``match`` says: a user who types two or three words wants them all, while
+    #: a long question rarely has all its words in the answer.
+    all_words_up_to: int = 3
 
 
 # --- per-generation document arrays ---------------------------------------------------
@@ -314,9 +321,27 @@ class Evaluator:
         return candidates
 
     def stemmed_term(self, term: str) -> Match:
+        """BM25F proper (Robertson and Zaragoza): the title's and the body's
+        length-normalized frequencies are weighted and summed *before* one
+        saturation, so a word repeated in the title cannot outweigh a second
+        query word in the body, however heavy the title."""
+        ranking, table = self.ranking, self.table
         match = self.empty()
-        self._add(match, "title", term, self.ranking.title_weight)
-        self._add(match, "body", term, 1.0)
+        weighted_frequency = np.zeros(table.size, dtype=np.float32)
+        for fieldname, weight in (("title", ranking.title_weight), ("body", 1.0)):
+            docnums, frequencies = self.postings.get(fieldname, term)
+            if not len(docnums):
+                continue
+            match.mask[docnums] = True
+            normalizer = 1.0 - ranking.b + ranking.b * table.lengths[fieldname][docnums] / max(
+                table.average_length[fieldname], 1.0)
+            weighted_frequency[docnums] += weight * frequencies / normalizer
+        matched = np.flatnonzero(match.mask)
+        if len(matched):
+            df = int(np.count_nonzero(table.live[matched]))
+            idf = math.log(1.0 + (table.live_count - df + 0.5) / (df + 0.5))
+            frequency = weighted_frequency[matched]
+            match.scores[matched] = idf * frequency * (ranking.k1 + 1.0) / (frequency + ranking.k1)
         return match
 
     # -- leaves
@@ -361,11 +386,15 @@ class Evaluator:
         else:
             mask = self.table.live.copy()
             scores = np.zeros(self.table.size, dtype=np.float32)
-        if plain and len(positives) > 1 and self.ranking.match == "auto" and not (mask & self.filter_mask).any():
+        match_mode = self.ranking.match
+        if len(positives) <= self.ranking.all_words_up_to and match_mode == "any":
+            match_mode = "auto"
+        if plain and len(positives) > 1 and (
+                match_mode == "any" or (match_mode == "auto" and not (mask & self.filter_mask).any())):
             matched = np.sum([p.mask for p in positives], axis=0)
             needed = max(1, math.ceil(self.ranking.min_share * len(positives)))
             mask = matched >= needed
-            if (mask & self.filter_mask).any():
+            if match_mode == "auto" and (mask & self.filter_mask).any():
                 self.notes.append(f"no document has all {len(positives)} words: showing those with at least {needed}")
         for negative in negatives:
             mask = mask & ~negative.mask

@@ -13,10 +13,11 @@ is complete; a crash or Ctrl-C leaves ``CURRENT`` untouched and the half-built
 directory is removed by the next run.
 
 Large batches are built by worker processes: each worker reads its share of
-the inputs, analyzes them and writes its own Whoosh segment; the main process
-stores the records' fields in SQLite as they arrive and finally adds the
-workers' segments to the index's table of contents (Whoosh's "multisegment"
-mode, without sending every document through a pipe).
+the inputs, analyzes them and writes its own Whoosh segments (a new one every
+``WRITER_OPTIONS["flush_docs"]`` documents, with ``segments.FastSegmentWriter``);
+the main process stores the records' fields in SQLite as they arrive and
+finally adds the workers' segments to the index's table of contents (Whoosh's
+"multisegment" mode, without sending every document through a pipe).
 """
 
 from __future__ import annotations
@@ -39,12 +40,12 @@ from pathlib import Path
 
 import platformdirs
 from whoosh import index as whoosh_index
-from whoosh.writing import SegmentWriter
 
 from indexer import analysis
 from indexer.errors import FahrasError, IndexLocked, IndexNotFound, StaleIndex
 from indexer.records import Record, Skipped
 from indexer.schema import SCHEMA_VERSION, build_schema
+from indexer.segments import FastSegmentWriter
 from indexer.store import FileState, Store, record_row
 
 INDEX_ENV = "FAHRAS_INDEX"
@@ -56,8 +57,8 @@ HASH_CHUNK_BYTES = 1 << 20
 #: starting workers costs more than it saves.
 PARALLEL_MIN_BYTES = 4 << 20
 WRITER_OPTIONS = {
-    # Memory budget of each Whoosh writer's posting pool before it spills to disk.
-    "limitmb": 96,
+    # Documents per segment: bounds each writer's in-memory postings.
+    "flush_docs": 8_000,
     # Whoosh reads a compound segment's postings through BytesIO(mmap slice),
     # i.e. copies them all into memory when an index is opened; separate files
     # are read in place (and the build skips copying them into one file).
@@ -312,11 +313,14 @@ def _read_input(item: InputFile, reference_date, read) -> list[Record | Skipped]
 
 
 def whoosh_fields(record: Record) -> dict:
+    # A title made from the first sentence repeats the body: weighting it as a
+    # headline would rank documents by their opening sentence.
+    title = "" if record.title_derived else record.title
     fields = {
         "id": record.id,
-        "title": record.title,
+        "title": title,
         "body": record.body,
-        "exact": f"{record.title}\n{record.body}",
+        "exact": f"{title}\n{record.body}",
     }
     if record.source:
         fields["source"] = record.source
@@ -336,6 +340,8 @@ class Task:
     first_line: int = 1
     #: Reading the file failed part way (a truncated gzip): reported as skipped.
     error: str | None = None
+    #: The file's last task: its outcome counts the file as done (progress).
+    last: bool = True
 
 
 @dataclass
@@ -372,7 +378,7 @@ def iter_tasks(changed: list[InputFile], read) -> Iterator[Task]:
                         line = line[len(UTF8_BOM):]
                     chunk.append(line)
                     if len(chunk) == LINES_PER_CHUNK:
-                        yield Task(item, chunk, first)
+                        yield Task(item, chunk, first, last=False)
                         chunk, first = [], number + 1
         except (OSError, EOFError) as error:
             yield Task(item, chunk, first, error=f"stopped reading: {error}")
@@ -410,7 +416,7 @@ def _task_records(task: Task, outcome: Outcome, known_by_hash: dict[str, str], r
 def process_task(task: Task, known: dict[str, str], known_by_hash: dict[str, str], reference_date, read,
                  add_document) -> Outcome:
     """Read one task, add its new and changed records with ``add_document``, report the rest."""
-    outcome = Outcome(task.item, done_files=int(task.lines is None))
+    outcome = Outcome(task.item, done_files=int(task.last))
     for result in _task_records(task, outcome, known_by_hash, reference_date, read):
         if isinstance(result, Skipped):
             outcome.skipped.append(result)
@@ -444,15 +450,12 @@ def _worker(generation: str, tasks, results, known, reference_date, read, writer
     """Worker process: process ``tasks`` into one segment, send the outcomes to ``results``."""
     try:
         ix = whoosh_index.open_dir(generation)
-        writer = SegmentWriter(ix, _lk=False, **writer_kwargs)
+        writer = FastSegmentWriter(ix, _lk=False, **writer_kwargs)
         hashes = _KnownHashes(known)
         while (task := tasks.get()) is not None:
             by_id, by_hash = hashes(task.item.key)
             results.put(("task", process_task(task, by_id, by_hash, reference_date, read, writer.add_document)))
-        segment = writer._finalize_segment() if writer._added else None
-        if segment is None:
-            writer._close_segment()
-        results.put(("done", segment))
+        results.put(("done", writer.all_new_segments()))
     except BaseException as error:  # noqa: BLE001 - reported to the parent, which stops the run
         results.put(("error", f"{type(error).__name__}: {error}"))
         raise
@@ -501,7 +504,7 @@ class _Run:
 
     def write(self, changed: list[InputFile], removed_files: list[str]) -> None:
         ix = whoosh_index.open_dir(str(self.generation))
-        writer = ix.writer(**WRITER_OPTIONS)
+        writer = FastSegmentWriter(ix, **WRITER_OPTIONS)
         try:
             known = {item.key: self.store.hashes_for_file(item.key) for item in changed}
             for key in removed_files:
@@ -566,8 +569,7 @@ class _Run:
                     self._account(payload)
                 elif kind == "done":
                     finished += 1
-                    if payload is not None:
-                        segments.append(payload)
+                    segments += payload
                 else:
                     raise FahrasError(f"an indexing worker failed ({payload}); the index was not changed")
             if self.feed_error is not None:
@@ -605,24 +607,22 @@ class _Run:
             put(None)
 
     @staticmethod
-    def _commit(writer: SegmentWriter, segments: list) -> None:
-        if not segments:
-            writer.commit()
-            return
+    def _commit(writer: FastSegmentWriter, segments: list) -> None:
         # What MpWriter does in multisegment mode: the workers' segments join
         # the table of contents as they are, next to the main writer's.
         final = writer._merge_segments(None, False, True)
         final += segments
-        if writer._added:
-            final.append(writer._finalize_segment())
-        else:
-            writer._close_segment()
+        final += writer.all_new_segments()
         writer._commit_toc(final)
         writer._finish()
 
 
 def _file_states(inputs: list[InputFile], known: dict[str, FileState], force: bool):
-    """Split inputs into changed ones (with their new state) and the count of unchanged records' files."""
+    """Split inputs into changed files, files touched but with the same content, and untouched files.
+
+    Untouched (same size and modification time) files are not even read; the
+    others are hashed and get their new ``state``.
+    """
     changed, unchanged_same_hash, unchanged = [], [], []
     for item in inputs:
         stat = item.path.stat()

@@ -34,6 +34,9 @@ class Record:
     #: The text as found (decoded), kept when it differs from ``body`` so that
     #: the document view can show the original without reading outside the index.
     original: str | None = None
+    #: True when no headline was found and ``title`` was made from the first
+    #: sentence: such a title is shown, but not indexed with a headline's weight.
+    title_derived: bool = False
     #: Things a user should know about this record (guessed fields, dropped parts).
     warnings: list[str] = field(default_factory=list)
 

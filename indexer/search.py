@@ -24,6 +24,7 @@ from indexer.index import check_generation, current_generation, default_index_di
 from indexer.models import Document, FacetValue, Hit, SearchResult
 from indexer.query import And, Word, parse_query, positive_leaves
 from indexer.stopwords import ARABIC_STOPWORDS
+from indexer.ingest.actors import ActorSummary, summarize_actors
 from indexer.store import Store
 from indexer.variants import VariantTable
 
@@ -308,6 +309,12 @@ class Index:
             table = self.table
             counts = np.bincount(table.actor_values[table.live[table.actor_doc]], minlength=len(table.actor_names))
             return [FacetValue(table.actor_names[i], int(counts[i])) for i in ranked(counts, table.actor_rank)[:limit]]
+
+    def actor_summaries(self, limit: int | None = None) -> list[ActorSummary]:
+        """Every actor with its document count and the spellings merged into it, most frequent first."""
+        with self._lock:
+            self.refresh()
+            return summarize_actors(self._store.actor_mentions())[:limit]
 
     def sources(self) -> list[FacetValue]:
         """Every source with its document count, most frequent first."""

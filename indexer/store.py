@@ -18,6 +18,12 @@ from pathlib import Path
 
 from indexer.records import Record
 
+
+@dataclass
+class ActorMentions:
+    actors: list[str]
+    actor_variants: dict[str, list[str]]
+
 STORE_FILENAME = "fahras.sqlite"
 ZLIB_LEVEL = 6
 
@@ -149,6 +155,11 @@ class Store:
     def facet_rows(self):
         """``(id, source, day, actors_json)`` for every record."""
         return self.db.execute("SELECT id, source, day, actors FROM docs")
+
+    def actor_mentions(self):
+        """``(actors, actor_variants)`` of every record: what ``fahras actors`` merges."""
+        for actors, variants in self.db.execute("SELECT actors, actor_variants FROM docs"):
+            yield ActorMentions(json.loads(actors), json.loads(variants))
 
     def summaries(self, ids: list[str]) -> dict[str, dict]:
         """The fields a hit shows (no body), by id."""

@@ -86,9 +86,19 @@ def test_show(run, synthetic_index_dir):
 
 def test_actors(run, synthetic_index_dir):
     data = json.loads(run("actors", "--index", synthetic_index_dir, "--json").output)
-    assert data[0] == {"value": "الولايات المتحدة", "count": 2}
+    assert {key: data[0][key] for key in ("value", "count")} == {"value": "الولايات المتحدة", "count": 2}
+    assert data[0]["value"] in data[0]["variants"]
     assert len(data) == 4
     assert "الحوثيون" in run("actors", "--index", synthetic_index_dir, "--limit", "3").output
+
+
+def test_actors_lists_the_spellings_merged_into_each(run, web_index_dir):
+    data = {row["value"]: row for row in json.loads(run("actors", "--index", str(web_index_dir), "--json").output)}
+    # Seed 001 writes البنتاجون, seed 004 البنتاغون: one actor, both spellings listed.
+    assert {"البنتاجون", "البنتاغون"} <= set(data["البنتاغون"]["variants"])
+    assert data["البنتاغون"]["count"] == 3  # seeds 001, 003 and 004 (وزارة الدفاع الأمريكية in 003)
+    readable = run("actors", "--index", str(web_index_dir)).output
+    assert "البنتاجون" in readable
 
 
 def test_index_command_on_the_seeds(run, tmp_path, monkeypatch):

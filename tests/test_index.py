@@ -138,6 +138,23 @@ def test_parallel_build_matches_serial(corpus, tmp_path, article_reader, monkeyp
         assert first.to_dict()["facets"] == second.to_dict()["facets"]
 
 
+@pytest.mark.parametrize("processes", [1, 2])
+def test_segments_of_a_few_documents_give_the_same_results(corpus, tmp_path, article_reader, monkeypatch, processes):
+    """Writers start a new segment every ``flush_docs`` documents; searching spans all of them."""
+    monkeypatch.setattr(index_module, "PARALLEL_MIN_BYTES", 0)
+    whole = update_index([corpus], tmp_path / "whole", read=article_reader, processes=1)
+    monkeypatch.setitem(index_module.WRITER_OPTIONS, "flush_docs", 2)
+    split = update_index([corpus], tmp_path / "split", read=article_reader, processes=processes)
+    assert split.doc_count == whole.doc_count == 5
+    generation = current_generation(tmp_path / "split")
+    assert len(list(generation.glob("*.trm"))) >= 3
+    one, two = open_index(tmp_path / "whole"), open_index(tmp_path / "split")
+    for query in ("العراق", "مسيرة", "البنتاغون", "=العراق"):
+        first, second = one.search(query), two.search(query)
+        assert first.total == second.total > 0
+        assert {h.id: pytest.approx(h.score) for h in first.hits} == {h.id: h.score for h in second.hits}
+
+
 def _dead_pid() -> int:
     process = subprocess.Popen([sys.executable, "-c", "pass"])
     process.wait()
@@ -222,3 +239,51 @@ def test_searches_work_while_an_update_is_writing(corpus, tmp_path, article_read
     finally:
         writer.rollback()
         writer.close()
+
+
+def _jsonl(path, articles):
+    lines = [json.dumps({"id": key, **fields}, ensure_ascii=False) for key, fields in articles.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_json_lines_file_is_updated_line_by_line(tmp_path, monkeypatch, processes):
+    """Ingestion's own reader, a JSON Lines file cut into chunks of 2 lines (workers when processes=2)."""
+    monkeypatch.setattr(index_module, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(index_module, "LINES_PER_CHUNK", 2)
+    articles = {name.removesuffix(".json"): dict(fields) for name, fields in ARTICLES.items()}
+    corpus = tmp_path / "news.jsonl"
+    _jsonl(corpus, articles)
+    index_dir = tmp_path / "index"
+    first = update_index([corpus], index_dir, processes=processes, reference_date=None)
+    assert (first.added, first.doc_count) == (5, 5)
+    articles["economy"]["body"] += " وقال مسؤول في تونس إن الأسعار سترتفع."
+    del articles["isis"]
+    _jsonl(corpus, articles)
+    report = update_index([corpus], index_dir, processes=processes)
+    assert (report.added, report.updated, report.removed, report.unchanged) == (0, 1, 1, 3)
+    with open_index(index_dir) as index:
+        assert index.doc_count == 4
+        assert [hit.id for hit in index.search("تونس").hits] == ["news.jsonl#economy"]
+        assert index.search("تفجير").total == 0
+
+
+class _Progress:
+    def __init__(self):
+        self.total = None
+        self.done = 0
+
+    def __call__(self, files: int) -> None:
+        self.done += files
+
+
+def test_progress_counts_files(corpus, tmp_path, article_reader, monkeypatch):
+    progress = _Progress()
+    build(corpus, tmp_path / "index", article_reader, progress=progress)
+    assert (progress.total, progress.done) == (5, 5)
+    monkeypatch.setattr(index_module, "LINES_PER_CHUNK", 2)
+    _jsonl(tmp_path / "news.jsonl", {"a": ARTICLES["drone.json"], "b": ARTICLES["isis.json"],
+                                     "c": ARTICLES["economy.json"]})
+    progress = _Progress()
+    update_index([tmp_path / "news.jsonl"], tmp_path / "index2", progress=progress, processes=1)
+    assert (progress.total, progress.done) == (1, 1)

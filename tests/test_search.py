@@ -16,11 +16,11 @@ def ids(result) -> set[str]:
 
 
 def test_plain_words_require_all_words(synthetic_index):
-    assert ids(synthetic_index.search("مسيرة العراق")) == {"pentagon.json"}
+    assert ids(synthetic_index.search("مسيرة العراق", ranking=Ranking(match="auto"))) == {"pentagon.json"}
 
 
 def test_auto_mode_falls_back_to_best_match_with_a_note(synthetic_index):
-    result = synthetic_index.search("مسيرة القاهرة")
+    result = synthetic_index.search("مسيرة القاهرة", ranking=Ranking(match="auto"))
     assert ids(result) == {"drone.json", "pentagon.json", "economy.json"}
     assert any("at least 1" in note for note in result.notes)
     strict = synthetic_index.search("مسيرة القاهرة", ranking=Ranking(match="all"))

@@ -35,14 +35,19 @@ LINE_RULES: dict[str, re.Pattern] = {
     "logo": re.compile(r"^(?:logo|شعار|الشعار)$"),
     "punctuation only": re.compile(r"^[\W_]+$"),
     "uuid": re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
-    "copyright": re.compile(r"جميع الحقوق محفوظه|حقوق (?:النشر|الطبع) محفوظه|©|all rights reserved|copyright", re.I),
-    "correction request": re.compile(r"تعتقد\s*/\s*تعتقدين|ارسل\s*/\s*ارسلي|قدم\s*/\s*قدمي"),
-    "legal notice": re.compile(r"استعمال المضامين بموجب بند|يرجي ارسال ملاحظات"),
     "source link": re.compile(r"^(?:عرض|رابط) (?:مصدر )?الخبر$|^المصدر الاصلي$"),
     # "طائرة مسيرة كوادكوبتر - سبوتنيك عربي, 1920, 24.05.2024": a photo caption
     # carrying its own article's date, which must not be taken for ours.
     "image caption": re.compile(r"\s[-–]\s[^,،]{2,40}[,،]\s*\d{3,4}[,،]\s*\d{1,2}\.\d{1,2}\.\d{4}$"),
     "read also": re.compile(r"^(?:اقرا|اقري|طالع|شاهد)(?:وا)? (?:ايضا|المزيد)\b|^(?:read more|see also)\b", re.I),
+}
+# Footers are a sentence or two; a paragraph that mentions copyright or quotes a
+# "©" (an article about intellectual property, say) is article text.
+MAX_FOOTER_WORDS = 40
+FOOTER_LINE_RULES: dict[str, re.Pattern] = {
+    "copyright": re.compile(r"جميع الحقوق محفوظه|حقوق (?:النشر|الطبع) محفوظه|©|all rights reserved|copyright", re.I),
+    "correction request": re.compile(r"تعتقد\s*/\s*تعتقدين|ارسل\s*/\s*ارسلي|قدم\s*/\s*قدمي"),
+    "legal notice": re.compile(r"استعمال المضامين بموجب بند|يرجي ارسال ملاحظات"),
 }
 # Rules that only apply to short lines (a sentence may well contain the words).
 SHORT_LINE_RULES: dict[str, re.Pattern] = {
@@ -120,6 +125,10 @@ def line_rule(normalized: str) -> str | None:
         if regex.search(normalized):
             return reason
     words = word_count(normalized)
+    if words <= MAX_FOOTER_WORDS:
+        for reason, regex in FOOTER_LINE_RULES.items():
+            if regex.search(normalized):
+                return reason
     if words <= MAX_LABEL_WORDS:
         for reason, regex in SHORT_LINE_RULES.items():
             if regex.search(normalized):

@@ -20,7 +20,7 @@ from indexer.ingest.actors import extract_actors
 from indexer.ingest.decode import MAX_FILE_BYTES, decode_bytes
 from indexer.ingest.discover import SUPPORTED_SUFFIXES, file_kind, record_id_base
 from indexer.ingest.sources import name_key, outlet_signatures
-from indexer.ingest.title import choose_title
+from indexer.ingest.title import DERIVED_TITLE_WARNING, choose_title
 from indexer.ingest.textnorm import normalize_text
 from indexer.records import Record, Skipped
 
@@ -134,12 +134,14 @@ def parse_text_document(
             dropped[index] = "byline"
             author = author or found_author
     kept = [index for index, line in enumerate(lines) if line.strip() and index not in dropped]
+    title_derived = False
     if title:
         not_body = {index for index in kept if lines[index].strip() == title.strip()}
     else:
         title, not_body, title_warning = choose_title(lines, kept)
         if title_warning:
             warnings.append(title_warning)
+        title_derived = title_warning == DERIVED_TITLE_WARNING
     not_body |= dropped.keys()
     body = boilerplate.join_paragraphs("" if index in not_body else line for index, line in enumerate(lines))
     if not body and kept:
@@ -166,10 +168,13 @@ def parse_text_document(
         url=url, author=author, content_hash=content_hash,
         original=original if original is not None else (text if text.strip() != body else None),
         warnings=warnings,
+        title_derived=title_derived,
     )
 
 
-def _record(*, record_id, path, title, body, source, date_guess, url, author, content_hash, original, warnings) -> Record:
+def _record(
+    *, record_id, path, title, body, source, date_guess, url, author, content_hash, original, warnings, title_derived=False
+) -> Record:
     actors, variants = extract_actors(f"{title}\n{body}")
     return Record(
         id=record_id,
@@ -187,6 +192,7 @@ def _record(*, record_id, path, title, body, source, date_guess, url, author, co
         content_hash=content_hash,
         original=original,
         warnings=warnings,
+        title_derived=title_derived,
     )
 
 

@@ -13,6 +13,9 @@ MAX_DERIVED_TITLE_WORDS = 14
 SENTENCE_RE = re.compile(r"^(.+?[.!؟?])(?:\s|$)")
 
 
+DERIVED_TITLE_WARNING = "no headline found: title made from the first sentence"
+
+
 def choose_title(lines: list[str], kept: list[int]) -> tuple[str, set[int], str | None]:
     """``(title, indexes of lines that are not body, warning)`` for the kept lines.
 
@@ -29,7 +32,7 @@ def choose_title(lines: list[str], kept: list[int]) -> tuple[str, set[int], str 
     if not header:
         if not kept:
             return "", set(), "no text"
-        return derived_title(lines[kept[0]]), set(), "no headline found: title made from the first sentence"
+        return derived_title(lines[kept[0]]), set(), DERIVED_TITLE_WARNING
     texts = [lines[index].strip() for index in kept[:HEADER_WINDOW]]
     repeated = [index for index in header if texts.count(lines[index].strip()) > 1]
     chosen = repeated[0] if repeated else header[0]

@@ -1,0 +1,189 @@
+"""The fast segment writer and the fused analysis: same bytes and terms as Whoosh's own code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+import pytest
+from whoosh import fields
+from whoosh import index as whoosh_index
+from whoosh.analysis import StopFilter
+from whoosh.writing import SegmentWriter
+
+from conftest import ARTICLES
+from indexer import analysis, segments
+from indexer.index import whoosh_fields
+from indexer.records import Record
+from indexer.schema import build_schema, fused_chain
+from indexer.segments import FastSegmentWriter
+
+#: Words drawn for synthetic articles: stems shared by many documents (multi-block
+#: posting lists), stop words, digits, diacritics, tatweel and a Latin word.
+VOCABULARY = (
+    "الحكومة الحكومات البرلمان العراقي العراق بغداد القاهرة الاقتصاد المصري مصر وزارة الدفاع "
+    "في من على إلى أن الذي التي هذا ٢٠٢٤ 2024 مُسيَّرة طائرةٌ الـــعراق Reuters قال قالت "
+    "الانتخابات الرئاسية المعارضة الشعب الأمن الأمم المتحدة سوريا دمشق النفط الأسعار"
+).split()
+ARTICLE_COUNT = 180
+
+
+def synthetic_records(count: int = ARTICLE_COUNT, seed: int = 3) -> list[dict]:
+    rng = random.Random(seed)
+    records = []
+    for number in range(count):
+        title = " ".join(rng.choices(VOCABULARY, k=rng.randint(2, 8)))
+        body = " ".join(rng.choices(VOCABULARY, k=rng.randint(0, 120)))
+        record = Record(
+            id=f"doc-{number}",
+            path=f"doc-{number}",
+            title=title,
+            body=body,
+            source=rng.choice(["الجزيرة", "العربية", None]),
+            date=dt.date(2024, 1, 1) + dt.timedelta(days=number % 50) if number % 7 else None,
+            actors=rng.sample(["مصر", "العراق", "الأمم المتحدة"], k=number % 3),
+            content_hash=str(number),
+        )
+        records.append(whoosh_fields(record))
+    for name, article in ARTICLES.items():
+        records.append(whoosh_fields(Record(id=name, path=name, title=article["title"], body=article["body"],
+                                            source=article["source"], content_hash=name)))
+    return records
+
+
+def build(directory: Path, writer_class, records: list[dict], **options) -> Path:
+    directory.mkdir()
+    ix = whoosh_index.create_in(str(directory), build_schema())
+    writer = writer_class(ix, compound=False, **options)
+    for record in records:
+        writer.add_document(**record)
+    writer.commit()
+    return directory
+
+
+def segment_files(directory: Path) -> dict[str, bytes]:
+    """The segment's files by extension (segment names are random)."""
+    found = {}
+    for path in directory.iterdir():
+        if path.suffix in (".pst", ".trm", ".col"):
+            found[path.name.split(".", 1)[1]] = path.read_bytes()
+    return found
+
+
+@pytest.mark.parametrize("chunk_postings", [segments.FLUSH_CHUNK_POSTINGS, 97])
+def test_fast_writer_writes_the_same_bytes_as_whoosh(tmp_path, monkeypatch, chunk_postings):
+    monkeypatch.setattr(segments, "FLUSH_CHUNK_POSTINGS", chunk_postings)
+    records = synthetic_records()
+    expected = segment_files(build(tmp_path / "whoosh", SegmentWriter, records))
+    written = segment_files(build(tmp_path / "fast", FastSegmentWriter, records, inline_postings=0))
+    assert set(written) == set(expected) >= {"pst", "trm", "_body_len.col", "date.col"}
+    for name, content in expected.items():
+        assert written[name] == content, name
+
+
+def _postings_and_statistics(directory: Path) -> dict:
+    found = {}
+    with whoosh_index.open_dir(str(directory)).searcher() as searcher:
+        reader = searcher.reader()
+        for fieldname, term in reader.all_terms():
+            matcher = reader.postings(fieldname, term)
+            postings = []
+            while matcher.is_active():
+                postings.append((matcher.id(), matcher.weight(), matcher.value() or None))
+                matcher.next()
+            info = reader.term_info(fieldname, term)
+            found[fieldname, term] = (postings, info.weight(), info.doc_frequency(), info.min_length(),
+                                      info.max_length(), info.max_weight(), info.min_id(), info.max_id())
+    return found
+
+
+def test_short_posting_lists_inlined_in_the_term_table_read_back_the_same(tmp_path):
+    records = synthetic_records()
+    blocks = build(tmp_path / "blocks", FastSegmentWriter, records, inline_postings=0)
+    inlined = build(tmp_path / "inlined", FastSegmentWriter, records, inline_postings=2)
+    expected = _postings_and_statistics(blocks)
+    assert _postings_and_statistics(inlined) == expected
+    assert any(len(postings) <= 2 for postings, *_ in expected.values())
+    assert (next(inlined.glob("*.pst")).stat().st_size < next(blocks.glob("*.pst")).stat().st_size)
+
+
+def test_long_posting_lists_span_several_blocks(tmp_path):
+    directory = build(tmp_path / "fast", FastSegmentWriter, synthetic_records())
+    with whoosh_index.open_dir(str(directory)).searcher() as searcher:
+        matcher = searcher.reader().postings("body", "حكوم")
+        assert len(list(matcher.all_ids())) > segments.BLOCK_POSTINGS
+
+
+def test_segments_roll_over_every_flush_docs_documents(tmp_path):
+    records = synthetic_records()
+    single = build(tmp_path / "single", FastSegmentWriter, records)
+    rolled = build(tmp_path / "rolled", FastSegmentWriter, records, flush_docs=70)
+    ix = whoosh_index.open_dir(str(rolled))
+    assert [segment.doc_count_all() for segment in ix._segments()] == [70, 70, len(records) - 140]
+    assert ix.doc_count() == len(records)
+
+    def matches(directory, term):
+        with whoosh_index.open_dir(str(directory)).searcher() as searcher:
+            return sorted(searcher.stored_fields(n)["id"] for n in searcher.reader().postings("body", term).all_ids())
+
+    for term in ("حكوم", "بغداد", "2024", "reuters"):
+        assert matches(rolled, term) == matches(single, term)
+        assert matches(single, term)
+
+
+def test_merging_segments_goes_through_the_memory_pool(tmp_path):
+    records = synthetic_records(60)
+    directory = tmp_path / "merged"
+    directory.mkdir()
+    ix = whoosh_index.create_in(str(directory), build_schema())
+    for part in range(3):
+        writer = FastSegmentWriter(ix, compound=False)
+        for record in records[part * 20: part * 20 + 20]:
+            writer.add_document(**record)
+        writer.commit(merge=False)
+    assert len(ix._segments()) == 3
+    writer = FastSegmentWriter(ix, compound=False)
+    writer.commit(optimize=True)
+    assert len(ix._segments()) == 1
+    expected = build(tmp_path / "whoosh", SegmentWriter, records[:60])
+    with ix.searcher() as merged, whoosh_index.open_dir(str(expected)).searcher() as plain:
+        for term in ("حكوم", "بغداد", "عراق"):
+            assert list(merged.reader().postings("body", term).items_as("positions")) == list(
+                plain.reader().postings("body", term).items_as("positions")
+            )
+
+
+def test_writer_refuses_term_vectors(tmp_path):
+    ix = whoosh_index.create_in(str(tmp_path), fields.Schema(text=fields.TEXT(vector=True)))
+    with pytest.raises(ValueError, match="term vectors"):
+        FastSegmentWriter(ix)
+
+
+# --- fused analysis --------------------------------------------------------------
+
+
+FUSED_TEXTS = [
+    "",
+    "الحكومة العراقية في بغداد، والحكومة المصرية في القاهرة. الحكومة!",
+    "مُسيَّرةٌ الـــعراق ٢٠٢٤ 2024 Reuters لا إلى أنَّ ف ب",
+    "الإعلان عن الانتخابات الرئاسية\u200c في الأمم المتحدة، وقال الرئيس إن الانتخابات ستجري",
+]
+
+
+@pytest.mark.parametrize("stemmer", [*analysis.STEMMERS])
+@pytest.mark.parametrize("stopwords", [True, False])
+@pytest.mark.parametrize("text", FUSED_TEXTS)
+def test_fused_postings_equal_the_token_stream(stemmer, stopwords, text):
+    schema = build_schema(stemmer=stemmer, stopwords=stopwords)
+    for name in ("title", "body", "exact"):
+        field = schema[name]
+        assert fused_chain(field.analyzer) is not None
+        assert sorted(field.index(text)) == sorted(fields.TEXT.index(field, text)), name
+
+
+def test_other_chains_use_the_token_stream():
+    renumbering = analysis.ArabicTokenizer() | analysis.ArabicNormalizeFilter() | StopFilter(renumber=True)
+    assert fused_chain(renumbering) is None
+    assert fused_chain(analysis.ArabicTokenizer() | analysis.ArabicStemFilter()) is None
+    assert fused_chain(fields.TEXT().analyzer) is None
