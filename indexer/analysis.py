@@ -105,6 +105,15 @@ class ArabicTokenizer(Tokenizer):
             yield token
 
 
+def normalized(word: str) -> str:
+    """A surface word's normalized form, as the analyzer makes it (same cache)."""
+    try:
+        return NORMALIZED_CACHE[word]
+    except KeyError:
+        form = NORMALIZED_CACHE[word] = normalize_with_digits(word)
+        return form
+
+
 def map_token_texts(tokens, function, cache: dict[str, str]):
     """Replace each token's text by ``function(text)``, memoized in ``cache``."""
     for token in tokens:

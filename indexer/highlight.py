@@ -12,9 +12,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-from indexer.analysis import NORMALIZED_CACHE, WORD_PATTERN
-from indexer.normalize import normalize_with_digits
-from indexer.stemming import NO_STEMMER, STEM_CACHES, STEM_FUNCTIONS
+from indexer.analysis import WORD_PATTERN, normalized
+from indexer.stemming import stem
 
 SNIPPET_CHARS = 280
 #: Texts longer than this are cut before looking for a snippet (the document view marks everything).
@@ -40,31 +39,13 @@ class MatchTerms:
     def __bool__(self) -> bool:
         return bool(self.stems or self.exact or self.prefixes)
 
-    def _stem(self, word: str) -> str:
-        if self.stemmer == NO_STEMMER:
-            return word
-        cache = STEM_CACHES[self.stemmer]
-        try:
-            return cache[word]
-        except KeyError:
-            stem = cache[word] = STEM_FUNCTIONS[self.stemmer](word)
-            return stem
-
-    def matches(self, normalized: str) -> bool:
-        if normalized in self.exact:
+    def matches(self, form: str) -> bool:
+        """Whether a word's normalized ``form`` is a match."""
+        if form in self.exact:
             return True
-        if self.prefixes and normalized.startswith(self.prefixes):
+        if self.prefixes and form.startswith(self.prefixes):
             return True
-        return normalized not in self.stopwords and self._stem(normalized) in self.stems
-
-
-def _normalized(word: str) -> str:
-    """The exact analyzer's token text for a surface word (the analyzer's cache is shared)."""
-    try:
-        return NORMALIZED_CACHE[word]
-    except KeyError:
-        form = NORMALIZED_CACHE[word] = normalize_with_digits(word)
-        return form
+        return form not in self.stopwords and stem(form, self.stemmer) in self.stems
 
 
 def match_spans(text: str, terms: MatchTerms, stop_after: int | None = None) -> list[tuple[int, int]]:
@@ -83,7 +64,7 @@ def match_spans(text: str, terms: MatchTerms, stop_after: int | None = None) -> 
         start = match.start()
         if limit is not None and start > limit:
             break
-        if terms.matches(_normalized(match.group())):
+        if terms.matches(normalized(match.group())):
             spans.append((start, match.end()))
             if stop_after is not None and limit is None:
                 limit = start + stop_after

@@ -176,6 +176,11 @@ for _table in _SINGLE_CHARACTER_TABLES:
     _NORMALIZE_TABLE.update(_table)
 
 
+#: Every character that ``normalize_with_digits`` removes or replaces, apart from
+#: Latin case and the presentation forms (``PRESENTATION_FORMS_RE``).
+CHARACTERS_CHANGED = frozenset(map(chr, {**_NORMALIZE_TABLE, **_DIGITS_TABLE}))
+
+
 def normalize(text: str) -> str:
     """All normalization rules except digit folding, in one pass."""
     if PRESENTATION_FORMS_RE.search(text) is not None:

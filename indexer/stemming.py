@@ -170,10 +170,14 @@ def check_stemmer(name: str) -> str:
 
 
 def stem(word: str, stemmer: str = DEFAULT_STEMMER) -> str:
-    """The cached stem of a normalized ``word`` with the named stemmer."""
-    cache = STEM_CACHES[check_stemmer(stemmer)]
+    """The cached stem of a normalized ``word`` with the named stemmer.
+
+    The stemmer name is checked only on a cache miss: highlighting calls this
+    once per word of every snippet.
+    """
     try:
-        return cache[word]
+        return STEM_CACHES[stemmer][word]
     except KeyError:
-        result = cache[word] = STEM_FUNCTIONS[stemmer](word)
+        result = STEM_FUNCTIONS[check_stemmer(stemmer)](word)
+        STEM_CACHES[stemmer][word] = result
         return result

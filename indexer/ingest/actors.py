@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from itertools import compress
 
 from indexer.ingest.datafiles import load_entries
-from indexer.ingest.textnorm import RARE_VARIANTS_RE, TATWEEL, fold_common
+from indexer.ingest.textnorm import RARE_VARIANTS_RE, fold_common
+from indexer.normalize import TATWEEL
 from indexer.normalize import normalize_with_digits
 
 ACTORS_FILE = "actors.json"

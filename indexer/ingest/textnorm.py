@@ -11,18 +11,26 @@ from __future__ import annotations
 
 import re
 
+from indexer import normalize as rules
 from indexer.normalize import normalize_with_digits
 
-TATWEEL = "\u0640"
-#: Tanween, shadda, short vowels, sukun and tatweel: frequent in news, simply dropped.
-COMMON_MARKS = "\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652" + TATWEEL
-COMMON_FOLDS = (("أ", "ا"), ("إ", "ا"), ("آ", "ا"), ("ٱ", "ا"), ("ى", "ي"), ("ة", "ه"))
-#: Everything else ``normalize_with_digits`` changes: rarer marks, format and
-#: bidi controls, Persian letters, presentation forms, Arabic-Indic digits.
+#: Tanween, short vowels, shadda, sukun (U+064B..U+0652) and tatweel: frequent in news, simply dropped.
+COMMON_MARKS = rules.HARAKAT[:8] + rules.TATWEEL
+COMMON_FOLDS = tuple(
+    (variant, standard)
+    for standard, variants in (
+        (rules.ALEF, rules.ALEF_HAMZA_ABOVE + rules.ALEF_HAMZA_BELOW + rules.ALEF_MADDA + rules.ALEF_WASLA),
+        (rules.YEH, rules.ALEF_MAQSURA),
+        (rules.HEH, rules.TEH_MARBUTA),
+    )
+    for variant in variants
+)
+#: Everything else ``normalize_with_digits`` changes (rarer marks, format and bidi
+#: controls, Persian letters, Arabic-Indic digits, presentation forms), derived
+#: from the rules so that a new rule cannot be missed here.
+_RARE = sorted(rules.CHARACTERS_CHANGED - set(COMMON_MARKS) - {variant for variant, _ in COMMON_FOLDS})
 RARE_VARIANTS_RE = re.compile(
-    "[\u0610-\u061a\u0653-\u065f\u0660-\u0669\u0670\u06be\u06c0-\u06c3\u06cc\u06a9\u06aa\u06d2"
-    "\u06d6-\u06ed\u06f0-\u06f9\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff"
-    "\ufb50-\ufdff\ufe70-\ufefe]"
+    "[" + "".join(map(re.escape, _RARE)) + "]|" + rules.PRESENTATION_FORMS_RE.pattern
 )
 
 
