@@ -58,7 +58,7 @@ HASH_CHUNK_BYTES = 1 << 20
 PARALLEL_MIN_BYTES = 4 << 20
 WRITER_OPTIONS = {
     # Documents per segment: bounds each writer's in-memory postings.
-    "flush_docs": 8_000,
+    "flush_docs": 50_000,
     # Whoosh reads a compound segment's postings through BytesIO(mmap slice),
     # i.e. copies them all into memory when an index is opened; separate files
     # are read in place (and the build skips copying them into one file).
@@ -611,7 +611,11 @@ class _Run:
         # What MpWriter does in multisegment mode: the workers' segments join
         # the table of contents as they are, next to the main writer's.
         final = writer._merge_segments(None, False, True)
-        final += segments
+        if len(segments) > 1 and not writer.holds_documents:
+            # One segment rather than one per worker: the term tables are most of the index size.
+            writer.merge_fresh(segments)
+        else:
+            final += segments
         final += writer.all_new_segments()
         writer._commit_toc(final)
         writer._finish()

@@ -9,15 +9,23 @@ build time.
 ``FastSegmentWriter`` keeps each field's postings in compact in-memory columns
 (term number, document number, weight, value), sorts them with numpy when the
 segment is flushed and writes each term's posting list block by block with
-one pickle and one zlib call per block of 128 postings, exactly as
-``W3PostingsWriter`` lays them out: readers (``whoosh.index.open_dir``, the
-engine's block reader) see an ordinary W3 segment.  Memory is bounded by
-closing a segment every ``flush_docs`` documents; the finished segments are
-in ``finished_segments`` until the commit adds them to the table of contents.
+one pickle and one zlib call per block of 128 postings, in the W3 layout:
+readers (``whoosh.index.open_dir``, the engine's block reader) see an
+ordinary W3 segment.  Memory is bounded by closing a segment every
+``flush_docs`` documents; the finished segments are in ``finished_segments``
+until the commit adds them to the table of contents.
+
+The blocks and inlined posting lists hold what ``W3PostingsWriter`` would
+put in them, pickled more compactly (``compact_pickle``): protocol 3 without
+memo entries, so a ``bytes`` value costs two bytes of framing instead of a
+``_codecs.encode`` call, and whole-number weights as ints (2 bytes) rather
+than floats (9 bytes).  ``pickle.loads`` reads either, so Whoosh's own
+readers decode the same ids, weights and values.
 """
 
 from __future__ import annotations
 
+import io
 import operator
 from itertools import accumulate, islice
 import pickle
@@ -33,15 +41,18 @@ from whoosh.writing import SegmentWriter
 #: Documents per segment: bounds the writer's memory (about 100 MB of
 #: postings per 5,000 news articles) at the cost of one term table each.
 DEFAULT_FLUSH_DOCS = 8_000
-#: Whoosh's W3 block layout: postings per block, zlib level, pickle protocol.
+#: Whoosh's W3 block layout: postings per block, zlib level.
 BLOCK_POSTINGS = 128
 BLOCK_COMPRESSION = 3
-PICKLE_PROTOCOL = 2
+#: The oldest protocol that pickles ``bytes`` natively (Whoosh uses 2).
+PICKLE_PROTOCOL = 3
 #: Posting lists this short are stored in the term table (``W3TermInfo`` "inlined",
 #: read back by Whoosh as a ``ListMatcher``) instead of as a block in the postings
 #: file: most terms of a segment occur in one or two documents, and a block costs
 #: a header, an info tuple and a zlib stream each.  0 writes what Whoosh writes.
-DEFAULT_INLINE_POSTINGS = 2
+DEFAULT_INLINE_POSTINGS = 8
+#: ``_FieldPostings.value_ends`` are 32-bit.
+MAX_VALUE_BYTES = 2**32 - 1
 #: Postings converted to Python lists at a time when a segment is flushed.
 FLUSH_CHUNK_POSTINGS = 200_000
 
@@ -55,30 +66,44 @@ class _FieldPostings:
 
     Posting values live in one byte buffer (plus end offsets when their size
     varies) rather than as one bytes object each: a third of the memory.
+    Document numbers are kept as runs (a document's postings are added
+    together), not one per posting.
     """
 
-    __slots__ = ("fixed_size", "term_numbers", "terms", "docnums", "weights", "value_bytes", "value_ends")
+    __slots__ = ("fixed_size", "term_numbers", "terms", "run_docnums", "run_lengths", "weights", "value_bytes",
+                 "value_ends")
 
     def __init__(self, fixed_size: int | None):
         #: The format's value size: None when it varies (positions), 0 when there are no values.
         self.fixed_size = None if fixed_size is None or fixed_size < 0 else fixed_size
         self.term_numbers: dict[bytes, int] = {}
         self.terms = array("I")
-        self.docnums = array("I")
+        self.run_docnums = array("I")
+        self.run_lengths = array("I")
         self.weights = array("f")
         self.value_bytes = bytearray()
-        self.value_ends = array("Q")
+        self.value_ends = array("I")
 
     def add(self, terms, docnum: int, weights, values) -> None:
+        if not terms:
+            return
         numbers = self.term_numbers
         self.terms.extend([numbers.setdefault(term, len(numbers)) for term in terms])
-        self.docnums.extend([docnum] * len(terms))
+        self.run_docnums.append(docnum)
+        self.run_lengths.append(len(terms))
         self.weights.extend(weights)
         if self.fixed_size == 0:
             return
         if self.fixed_size is None:
             self.value_ends.extend(islice(accumulate(map(len, values), initial=len(self.value_bytes)), 1, None))
+            if self.value_ends[-1] > MAX_VALUE_BYTES:
+                raise OverflowError("a segment's posting values exceed 4 GiB: lower flush_docs")
         self.value_bytes += emptybytes.join(values)
+
+    def docnums(self) -> np.ndarray:
+        """The document number of every posting, in the order they were added."""
+        return np.repeat(np.frombuffer(self.run_docnums, dtype=np.uint32),
+                         np.frombuffer(self.run_lengths, dtype=np.uint32))
 
 
 class MemoryPool:
@@ -121,6 +146,37 @@ class FastSegmentWriter(SegmentWriter):
         self.inline_postings = inline_postings
         self.finished_segments: list = []
         self.pool = MemoryPool(self.schema)
+        #: ``merge.SourceSegment``s whose postings the current segment takes (``merge_fresh``).
+        self.merge_sources: list = []
+
+    @property
+    def holds_documents(self) -> bool:
+        """Whether the current segment has documents (added, or merged in by the merge policy)."""
+        return self._added or bool(self.pool.fields)
+
+    def merge_fresh(self, segments) -> None:
+        """Make the current segment hold the documents of ``segments``, in order, as one segment.
+
+        For segments just written by other writers (no deletions), into a
+        writer that has not added documents of its own.  The segments'
+        files are deleted when the commit writes a table of contents
+        without them.
+        """
+        from whoosh.reading import SegmentReader
+
+        from indexer.merge import SourceSegment
+
+        if self.holds_documents:
+            raise ValueError("merge_fresh needs a writer without documents of its own")
+        fieldnames = set(self.schema.names())
+        for segment in segments:
+            reader = SegmentReader(self.storage, self.schema, segment)
+            if reader.has_deletions():
+                reader.close()
+                raise ValueError("merge_fresh merges segments without deletions only")
+            self.merge_sources.append(SourceSegment(reader, self.docnum))
+            self.write_per_doc(fieldnames, reader)
+        self._added = True
 
     def add_document(self, **fields):
         self._check_state()
@@ -189,17 +245,36 @@ class FastSegmentWriter(SegmentWriter):
         lengths_reader = self.per_document_reader()
         try:
             fieldwriter = self.fieldwriter
+            # Each field's postings are released once written: the peak is the largest field, not all of them.
             for fieldname in sorted(self.pool.fields):
                 field = self.schema[fieldname]
                 lengths = _field_lengths(lengths_reader, fieldname, document_count)
                 fieldwriter.start_field(fieldname, field)
-                write_field_postings(fieldwriter, field.format, self.pool.fields[fieldname], lengths,
+                write_field_postings(fieldwriter, field.format, self.pool.fields.pop(fieldname), lengths,
                                      self.inline_postings)
                 fieldwriter.finish_field()
+            if self.merge_sources:
+                self._write_merged_postings(lengths_reader, document_count)
             fieldwriter.close()
         finally:
             lengths_reader.close()
         self.pool.cleanup()
+
+    def _write_merged_postings(self, lengths_reader, document_count: int) -> None:
+        from indexer.merge import write_merged_postings
+
+        sources, self.merge_sources = self.merge_sources, []
+        try:
+            names = sorted({name for source in sources for name in source.fieldmap if name in self.schema})
+            for fieldname in names:
+                field = self.schema[fieldname]
+                self.fieldwriter.start_field(fieldname, field)
+                write_merged_postings(self.fieldwriter, fieldname, field.format, sources,
+                                      _field_lengths(lengths_reader, fieldname, document_count), self.inline_postings)
+                self.fieldwriter.finish_field()
+        finally:
+            for source in sources:
+                source.reader.close()
 
 
 def _field_lengths(perdoc_reader, fieldname: str, document_count: int) -> np.ndarray:
@@ -231,7 +306,7 @@ def write_field_postings(fieldwriter, format_, postings: _FieldPostings, lengths
     order = np.argsort(keys, kind="stable").astype(np.int32)
     term_ends = np.cumsum(np.bincount(keys, minlength=len(terms)))
     del keys, rank
-    docnums = np.frombuffer(postings.docnums, dtype=np.uint32)
+    docnums = postings.docnums()
     weights = np.frombuffer(postings.weights, dtype=np.float32)
     values = _SortedValues(postings, order)
     postfile = fieldwriter._postfile
@@ -253,7 +328,7 @@ def write_field_postings(fieldwriter, format_, postings: _FieldPostings, lengths
         start = 0
         for term_rank in range(first_term, end_term):
             end = int(term_ends[term_rank]) - chunk_start
-            terminfo = W3TermInfo()
+            terminfo = CompactTermInfo()
             if end - start <= inline_postings:
                 term_lengths = chunk_lengths[start:end]
                 _add_block_stats(terminfo, chunk_doc_list[start:end], chunk_weights[start:end],
@@ -290,7 +365,7 @@ class _SortedValues:
         elif self.fixed_size is None:
             # A view, not a copy: slices of it become the block's bytes objects.
             self.data = memoryview(postings.value_bytes)
-            self.ends = np.frombuffer(postings.value_ends, dtype=np.uint64)
+            self.ends = np.frombuffer(postings.value_ends, dtype=np.uint32)
 
     def chunk(self, chunk_start: int, chunk_end: int) -> _ChunkValues:
         """The values of postings ``chunk_start..chunk_end`` (positions below are relative to the chunk)."""
@@ -328,25 +403,58 @@ class _ChunkValues:
         return tuple(self.values[start:end])
 
 
+def compact_pickle(value) -> bytes:
+    """``value`` pickled without memo entries (it holds no shared or recursive objects)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, PICKLE_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
+def compact_weights(weights: list) -> tuple:
+    """Weights as stored: ints when they are all whole numbers (term frequencies, usually)."""
+    if all(weight.is_integer() for weight in weights):
+        return tuple(map(int, weights))
+    return tuple(weights)
+
+
+class CompactTermInfo(W3TermInfo):
+    """A ``W3TermInfo`` whose inlined postings are pickled with ``compact_pickle``."""
+
+    def to_bytes(self) -> bytes:
+        if not self.is_inlined():
+            return super().to_bytes()
+        # The statistics exactly as ``W3TermInfo.to_bytes`` packs them (ids are never None here).
+        head = self._struct.pack(True, self._weight, self._df,
+                                 0 if self._minlength is None else length_to_byte(self._minlength),
+                                 length_to_byte(self._maxlength), self._maxweight, self._minid, self._maxid)
+        ids, weights, values = self._inlined
+        return head + compact_pickle((ids, compact_weights(weights), values))
+
+
 def _block_bytes(chunks: list, terminfo, docnums: list, weights: list, values, lengths: list, last: bool) -> None:
-    """One block, byte for byte as ``W3PostingsWriter._write_block`` writes it, and its term statistics."""
+    """One block, laid out as ``W3PostingsWriter._write_block`` writes it, and its term statistics."""
     count = len(docnums)
     if weights.count(1.0) == count:
         mini_weights = None
     elif weights.count(weights[0]) == count:
         mini_weights = weights[0]
     else:
-        mini_weights = tuple(weights)
+        mini_weights = compact_weights(weights)
     deltas = tuple(map(operator.sub, docnums, [0, *docnums[:-1]])) if count > 1 else (docnums[0],)
-    data = zlib.compress(pickle.dumps((deltas, mini_weights, values), PICKLE_PROTOCOL), BLOCK_COMPRESSION)
+    data = compact_pickle((deltas, mini_weights, values))
+    compressed = zlib.compress(data, BLOCK_COMPRESSION)
+    # Short blocks do not shrink: W3 blocks record their compression level, 0 for none.
+    compression = BLOCK_COMPRESSION if len(compressed) < len(data) else 0
+    if compression:
+        data = compressed
     min_length = _min_length(lengths)
     max_length = max(lengths)
     max_weight = max(weights)
     last_id = docnums[-1]
-    info = pickle.dumps(
-        (count, last_id, max_weight, BLOCK_COMPRESSION, length_to_byte(min_length), length_to_byte(max_length)),
-        PICKLE_PROTOCOL,
-    )
+    info = compact_pickle((count, last_id, int(max_weight) if max_weight.is_integer() else max_weight, compression,
+                           length_to_byte(min_length), length_to_byte(max_length)))
     size = len(info) + len(data)
     chunks.append(_pack_int(-size if last else size))
     chunks.append(info)
