@@ -15,7 +15,6 @@ exactly as typed (after normalization).  Phrases score per field.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -104,7 +103,7 @@ class DocTable:
         actors: dict[str, int] = {}
         actor_lists: list[list[int]] = [[] for _ in range(size)]
         docnum_of = self.docnum_of
-        for id_, source, day, actor_json in store.facet_rows():
+        for id_, source, day, actor_names in store.facet_rows():
             docnum = docnum_of.get(id_)
             if docnum is None:
                 continue
@@ -112,8 +111,8 @@ class DocTable:
                 self.source_ord[docnum] = sources.setdefault(source, len(sources))
             if day is not None:
                 self.day[docnum] = day
-            if actor_json != "[]":
-                actor_lists[docnum] = [actors.setdefault(a, len(actors)) for a in json.loads(actor_json)]
+            if actor_names:
+                actor_lists[docnum] = [actors.setdefault(a, len(actors)) for a in actor_names]
         self.source_names = list(sources)
         self.actor_names = list(actors)
         # Ties in facet counts are listed alphabetically, whatever order documents came in.

@@ -22,16 +22,14 @@ would need a map); Whoosh's own merge handles those.
 
 from __future__ import annotations
 
-import heapq
 import io
 import pickle
 import struct
 import zlib
-from itertools import accumulate, groupby
+from itertools import accumulate
 
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
-from whoosh.util.numeric import byte_to_length
 
 from indexer import segments
 
@@ -39,6 +37,10 @@ _TERM_INFO = W3TermInfo._struct
 _POINTER = struct.Struct("!qi")
 _BLOCK_LENGTH = struct.Struct("!i")
 _FIELD_NUMBER = struct.Struct("!H")
+#: ``whoosh.filedb.filetables``: each entry of a hash file starts with its key and value lengths.
+_ENTRY_LENGTHS = struct.Struct("!ii")
+#: Term table entries written at a time.
+ENTRIES_PER_WRITE = 20_000
 
 
 class SourceSegment:
@@ -51,17 +53,14 @@ class SourceSegment:
         self.fieldmap = terms._fieldmap
         self.postfile = terms._postfile
         self.offset = offset
+        self._by_field: dict[bytes, dict[bytes, bytes]] | None = None
 
-    def field_terms(self, fieldname: str):
-        """``(term bytes, term info bytes)`` of one field, in term order."""
+    def field_terms(self, fieldname: str) -> dict[bytes, bytes]:
+        """``term bytes -> term info bytes`` of one field (read in one pass over the term table)."""
+        if self._by_field is None:
+            self._by_field = _read_term_table(self.table)
         number = self.fieldmap.get(fieldname)
-        if number is None:
-            return
-        prefix = _FIELD_NUMBER.pack(number)
-        for key, value in self.table.items_from(prefix):
-            if not key.startswith(prefix):
-                return
-            yield key[len(prefix):], value
+        return {} if number is None else self._by_field.pop(_FIELD_NUMBER.pack(number), {})
 
     def block_bytes(self, info: bytes) -> bytes:
         """The posting blocks of a term that is not inlined, header included."""
@@ -99,6 +98,31 @@ class SourceSegment:
         return ids, weights, values
 
 
+def _read_term_table(table) -> dict[bytes, dict[bytes, bytes]]:
+    """Every entry of a Whoosh ordered hash file, by the 2-byte field number that starts its key.
+
+    The entries lie one after the other (key length, value length, key,
+    value) between the header and the hash tables; reading them as one
+    string is many times faster than ``items()``, which seeks twice per entry.
+    """
+    data = table.dbfile.get(table.startofdata, table.endofdata - table.startofdata)
+    by_field: dict[bytes, dict[bytes, bytes]] = {}
+    unpack = _ENTRY_LENGTHS.unpack_from
+    header = _ENTRY_LENGTHS.size
+    position, end = 0, len(data)
+    current_field, entries = None, None
+    while position < end:
+        key_length, value_length = unpack(data, position)
+        key_start = position + header
+        value_start = key_start + key_length
+        position = value_start + value_length
+        field = data[key_start:key_start + 2]
+        if field != current_field:
+            current_field, entries = field, by_field.setdefault(field, {})
+        entries[data[key_start + 2:value_start]] = data[value_start:position]
+    return by_field
+
+
 def is_inlined(info: bytes) -> bool:
     return bool(info[0])
 
@@ -116,7 +140,7 @@ def iter_blocks(data: bytes):
         position = end
 
 
-def _as_last_block_cleared(data: bytes) -> bytes:
+def _blocks_without_last_mark(data: bytes) -> bytes:
     """Posting blocks with the "last block" mark (a negative length) of the final one cleared."""
     last_start = None
     for last_start, _end, _info, _payload in iter_blocks(data):
@@ -125,15 +149,69 @@ def _as_last_block_cleared(data: bytes) -> bytes:
     return data[:last_start] + _BLOCK_LENGTH.pack(abs(length)) + data[last_start + _BLOCK_LENGTH.size:]
 
 
-def _statistics_from(info: bytes) -> segments.CompactTermInfo:
-    """A term info carrying the statistics packed in ``info`` (and nothing else)."""
-    _flags, weight, df, min_byte, max_byte, max_weight, min_id, max_id = _TERM_INFO.unpack_from(info)
-    terminfo = segments.CompactTermInfo()
-    terminfo._weight, terminfo._df = weight, df
-    terminfo._minlength = byte_to_length(min_byte) if min_byte else None
-    terminfo._maxlength = byte_to_length(max_byte)
-    terminfo._maxweight, terminfo._minid, terminfo._maxid = max_weight, min_id, max_id
-    return terminfo
+def _shifted_blocks(data: bytes, offset: int, last: bool) -> list[bytes]:
+    """Posting blocks (header excluded) with their document numbers moved up by ``offset``.
+
+    A block stores its first document number as it is and the others as
+    gaps, so only that first number and the block's last id change.
+    """
+    pieces = []
+    for _start, end, info, payload in iter_blocks(data):
+        count, last_id, max_weight, compression, min_byte, max_byte = info
+        deltas, weights, values = pickle.loads(zlib.decompress(payload) if compression else payload)
+        payload = segments.compact_pickle(((deltas[0] + offset, *deltas[1:]), weights, values))
+        if compression:
+            payload = zlib.compress(payload, compression)
+        info = segments.compact_pickle((count, last_id + offset, max_weight, compression, min_byte, max_byte))
+        size = len(info) + len(payload)
+        pieces += [_BLOCK_LENGTH.pack(-size if last and end == len(data) else size), info, payload]
+    return pieces
+
+
+def _concatenated_blocks(parts: list) -> bytes:
+    """One posting list made of the blocks of every part, in order."""
+    pieces = [WHOOSH3_HEADER_MAGIC]
+    for number, (source, info) in enumerate(parts):
+        data = source.block_bytes(info)
+        last = number == len(parts) - 1
+        if source.offset:
+            pieces += _shifted_blocks(data, source.offset, last)
+        else:
+            pieces.append((data if last else _blocks_without_last_mark(data))[len(WHOOSH3_HEADER_MAGIC):])
+    return b"".join(pieces)
+
+
+def _combined_statistics(parts: list, inlined: bool = False) -> bytes:
+    """The packed term statistics of a posting list made of ``parts``, in order."""
+    heads = [(_TERM_INFO.unpack_from(info), source.offset) for source, info in parts]
+    min_bytes = [head[3] for head, _offset in heads if head[3]]
+    return _TERM_INFO.pack(
+        inlined,
+        sum(head[1] for head, _offset in heads),
+        sum(head[2] for head, _offset in heads),
+        min(min_bytes) if min_bytes else 0,
+        max(head[4] for head, _offset in heads),
+        max(head[5] for head, _offset in heads),
+        heads[0][0][6] + heads[0][1],
+        heads[-1][0][7] + heads[-1][1],
+    )
+
+
+def _shifted_inlined(source: SourceSegment, info: bytes) -> bytes:
+    """An inlined posting list's term info with its document numbers moved up by the source's offset."""
+    return info if not source.offset else _joined_inlined([(source, info)])
+
+
+def _joined_inlined(parts: list) -> bytes:
+    """The term info of the inlined posting lists of ``parts`` made one (inlined) list."""
+    ids, weights, values = [], [], []
+    for source, info in parts:
+        part_ids, part_weights, part_values = pickle.loads(info[_TERM_INFO.size:])
+        ids += [i + source.offset for i in part_ids]
+        weights += part_weights
+        values += part_values
+    return (_combined_statistics(parts, inlined=True)
+            + segments.compact_pickle((tuple(ids), tuple(weights), tuple(values))))
 
 
 def write_merged_postings(fieldwriter, fieldname: str, format_, sources: list[SourceSegment], lengths: np.ndarray,
@@ -142,57 +220,52 @@ def write_merged_postings(fieldwriter, fieldname: str, format_, sources: list[So
     fixed_size = format_.fixed_value_size()
     fixed_size = None if fixed_size is None or fixed_size < 0 else fixed_size
     postfile = fieldwriter._postfile
-    add_term = fieldwriter._tindex.add
+    entries = []
     prefix = _FIELD_NUMBER.pack(fieldwriter._fieldid)
-    streams = [_tagged_terms(source, order, fieldname) for order, source in enumerate(sources)]
-    merged = heapq.merge(*streams, key=lambda item: (item[0], item[1]))
-    for term, group in groupby(merged, key=lambda item: item[0]):
-        parts = [(source, info) for _term, _order, source, info in group]
-        first_source, first_info = parts[0]
-        keeps_numbers = first_source.offset == 0
-        if keeps_numbers and len(parts) == 1:
-            if is_inlined(first_info):
-                add_term(prefix + term, first_info)
-            else:
-                data = first_source.block_bytes(first_info)
-                add_term(prefix + term, first_info[:_TERM_INFO.size] + _POINTER.pack(postfile.tell(), len(data)))
-                postfile.write(data)
-            continue
-        pieces = []
-        if keeps_numbers and not is_inlined(first_info):
-            terminfo = _statistics_from(first_info)
-            pieces.append(_as_last_block_cleared(first_source.block_bytes(first_info)))
-            parts = parts[1:]
+    tables = [source.field_terms(fieldname) for source in sources]
+    for term in sorted(set().union(*tables)):
+        if len(entries) >= ENTRIES_PER_WRITE:
+            segments.add_entries(fieldwriter._tindex, entries)
+            entries.clear()
+        parts = [(source, table[term]) for source, table in zip(sources, tables) if term in table]
+        if not any(is_inlined(info) for _source, info in parts):
+            data = _concatenated_blocks(parts)
+            entries.append((prefix + term, _combined_statistics(parts) + _POINTER.pack(postfile.tell(), len(data))))
+            postfile.write(data)
+        elif len(parts) == 1:
+            entries.append((prefix + term, _shifted_inlined(*parts[0])))
+        elif all(is_inlined(info) for _source, info in parts) and (
+                sum(_TERM_INFO.unpack_from(info)[2] for _source, info in parts) <= inline_postings):
+            entries.append((prefix + term, _joined_inlined(parts)))
         else:
-            terminfo = segments.CompactTermInfo()
-        ids, weights, values = [], [], []
-        for source, info in parts:
-            part_ids, part_weights, part_values = source.postings(info, fixed_size)
-            ids += part_ids
-            weights += part_weights
-            values += part_values
-        term_lengths = lengths[ids].tolist()
-        if not pieces and len(ids) <= inline_postings:
-            segments._add_block_stats(terminfo, ids, weights, segments._min_length(term_lengths), max(term_lengths))
-            terminfo.set_inlined(ids, weights, () if fixed_size == 0 else values)
-            add_term(prefix + term, terminfo.to_bytes())
-            continue
-        if not pieces:
-            pieces.append(WHOOSH3_HEADER_MAGIC)
-        for start in range(0, len(ids), segments.BLOCK_POSTINGS):
-            end = min(start + segments.BLOCK_POSTINGS, len(ids))
-            segments._block_bytes(pieces, terminfo, ids[start:end], weights[start:end],
-                                  _block_values(fixed_size, values, start, end), term_lengths[start:end],
-                                  last=end == len(ids))
-        data = b"".join(pieces)
-        terminfo.set_extent(postfile.tell(), len(data))
-        postfile.write(data)
-        add_term(prefix + term, terminfo.to_bytes())
+            entries.append((prefix + term, _rewritten(parts, fixed_size, postfile, lengths, inline_postings)))
+    segments.add_entries(fieldwriter._tindex, entries)
 
 
-def _tagged_terms(source: SourceSegment, order: int, fieldname: str):
-    for term, info in source.field_terms(fieldname):
-        yield term, order, source, info
+def _rewritten(parts: list, fixed_size: int | None, postfile, lengths: np.ndarray, inline_postings: int) -> bytes:
+    """Decode every part and write the whole list again (inlined or as blocks); its term info bytes."""
+    terminfo = segments.CompactTermInfo()
+    ids, weights, values = [], [], []
+    for source, info in parts:
+        part_ids, part_weights, part_values = source.postings(info, fixed_size)
+        ids += part_ids
+        weights += part_weights
+        values += part_values
+    term_lengths = lengths[ids].tolist()
+    if len(ids) <= inline_postings:
+        segments._add_block_stats(terminfo, ids, weights, segments._min_length(term_lengths), max(term_lengths))
+        terminfo.set_inlined(ids, weights, () if fixed_size == 0 else values)
+        return terminfo.to_bytes()
+    pieces = [WHOOSH3_HEADER_MAGIC]
+    for start in range(0, len(ids), segments.BLOCK_POSTINGS):
+        end = min(start + segments.BLOCK_POSTINGS, len(ids))
+        segments._block_bytes(pieces, terminfo, ids[start:end], weights[start:end],
+                              _block_values(fixed_size, values, start, end), term_lengths[start:end],
+                              last=end == len(ids))
+    data = b"".join(pieces)
+    terminfo.set_extent(postfile.tell(), len(data))
+    postfile.write(data)
+    return terminfo.to_bytes()
 
 
 def _block_values(fixed_size: int | None, values: list, start: int, end: int):

@@ -49,21 +49,25 @@ DICTIONARY_MIN_DOCS = 300
 DICTIONARY_BYTES = 110 * 1024
 
 _SCHEMA_SQL = """
+-- file: files.number; content_hash: the 32 bytes of a SHA-256 hex digest (text otherwise);
+-- actors: actor_names.number of each actor, comma-separated, in the record's order.
 CREATE TABLE IF NOT EXISTS docs (
     key INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    file TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
+    file INTEGER NOT NULL,
+    content_hash BLOB NOT NULL,
     source TEXT,
     day INTEGER,
     actors TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS docs_file ON docs(file);
+CREATE TABLE IF NOT EXISTS actor_names (number INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
 -- data: the zstd frame of a JSON object with the record's other fields (``record_row``).
 CREATE TABLE IF NOT EXISTS texts (doc INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS dictionaries (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
-    path TEXT PRIMARY KEY,
+    number INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
     hash TEXT NOT NULL
@@ -87,6 +91,18 @@ def day_number(date: dt.date | None) -> int | None:
 
 def date_from_day(day: int | None) -> dt.date | None:
     return None if day is None else dt.date.fromordinal(day)
+
+
+def packed_hash(content_hash: str) -> bytes | str:
+    """A hex digest as its bytes (half the space); anything else as it is."""
+    try:
+        return bytes.fromhex(content_hash)
+    except ValueError:
+        return content_hash
+
+
+def unpacked_hash(stored: bytes | str) -> str:
+    return stored.hex() if isinstance(stored, bytes) else stored
 
 
 def compact_variants(actor_variants: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -124,14 +140,9 @@ class StoredRecord:
 def record_row(record: Record, file: str) -> StoredRecord:
     """What the store keeps of a record; ``file`` is the input file's key in the file table."""
     original = record.original if record.original not in (None, record.body) else None
-    columns = (
-        record.id,
-        file,
-        record.content_hash,
-        record.source,
-        day_number(record.date),
-        json.dumps(record.actors, ensure_ascii=False),
-    )
+    # The file and the actors become numbers when the store writes the row.
+    columns = (record.id, file, packed_hash(record.content_hash), record.source, day_number(record.date),
+               record.actors)
     details = {
         "title": record.title,
         "path": record.path,
@@ -206,6 +217,9 @@ class Store:
             self.db.commit()
         self.codec = TextCodec(dict(self.db.execute("SELECT id, data FROM dictionaries")))
         self._pending: list[StoredRecord] = []
+        self._actor_names: list[str | None] = []
+        self._actor_numbers: dict[str, int] = {}
+        self._file_numbers: dict[str, int] = {}
 
     def close(self) -> None:
         self.db.close()
@@ -247,8 +261,43 @@ class Store:
         compress = self.codec.compress
         self.delete([row.id for row in rows])
         for row in rows:
-            cursor = self.db.execute(f"INSERT INTO docs({_DOC_COLUMNS}) VALUES (?,?,?,?,?,?)", row.columns)
+            id_, file, content_hash, source, day, actors = row.columns
+            columns = (id_, self._file_number(file), content_hash, source, day, self._encode_actors(actors))
+            cursor = self.db.execute(f"INSERT INTO docs({_DOC_COLUMNS}) VALUES (?,?,?,?,?,?)", columns)
             self.db.execute("INSERT INTO texts(doc, data) VALUES (?, ?)", (cursor.lastrowid, compress(row.details)))
+
+    def _file_number(self, path: str) -> int:
+        """The number of an input file, entered in the file table if new (``put_file`` fills in its state)."""
+        number = self._file_numbers.get(path)
+        if number is None:
+            self.db.execute("INSERT OR IGNORE INTO files(path, size, mtime_ns, hash) VALUES (?, -1, -1, '')", (path,))
+            number = self._file_numbers[path] = self.db.execute(
+                "SELECT number FROM files WHERE path = ?", (path,)).fetchone()[0]
+        return number
+
+    def _encode_actors(self, names: list[str]) -> str:
+        numbers = []
+        for name in names:
+            number = self._actor_numbers.get(name)
+            if number is None:
+                self.db.execute("INSERT OR IGNORE INTO actor_names(name) VALUES (?)", (name,))
+                number = self._actor_numbers[name] = self.db.execute(
+                    "SELECT number FROM actor_names WHERE name = ?", (name,)).fetchone()[0]
+            numbers.append(str(number))
+        return ",".join(numbers)
+
+    def _decode_actors(self, encoded: str) -> list[str]:
+        if not encoded:
+            return []
+        names = self._actor_names
+        numbers = [int(number) for number in encoded.split(",")]
+        if max(numbers) >= len(names) or any(names[number] is None for number in numbers):
+            # Names entered since the table was read (by another process's update).
+            names = self._actor_names = [None] * (1 + self.db.execute(
+                "SELECT coalesce(max(number), 0) FROM actor_names").fetchone()[0])
+            for number, name in self.db.execute("SELECT number, name FROM actor_names"):
+                names[number] = name
+        return [names[number] for number in numbers]
 
     def delete(self, ids) -> None:
         ids = [(i,) for i in ids]
@@ -259,25 +308,30 @@ class Store:
 
     def hashes_for_file(self, file: str) -> dict[str, str]:
         """``id -> content_hash`` of the records that came from one input file."""
-        return dict(self.db.execute("SELECT id, content_hash FROM docs WHERE file = ?", (file,)))
+        rows = self.db.execute("SELECT docs.id, docs.content_hash FROM docs JOIN files ON files.number = docs.file "
+                               "WHERE files.path = ?", (file,))
+        return {id_: unpacked_hash(content_hash) for id_, content_hash in rows}
 
     def counts_by_file(self) -> dict[str, int]:
         """How many records each input file gave."""
-        return dict(self.db.execute("SELECT file, count(*) FROM docs GROUP BY file"))
+        return dict(self.db.execute("SELECT files.path, count(*) FROM docs JOIN files ON files.number = docs.file "
+                                    "GROUP BY docs.file"))
 
     def doc_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM docs").fetchone()[0]
 
     def facet_rows(self):
-        """``(id, source, day, actors_json)`` for every record."""
-        return self.db.execute("SELECT id, source, day, actors FROM docs")
+        """``(id, source, day, actor names)`` for every record."""
+        decode = self._decode_actors
+        for id_, source, day, actors in self.db.execute("SELECT id, source, day, actors FROM docs"):
+            yield id_, source, day, decode(actors)
 
     def actor_mentions(self):
         """``(actors, actor_variants)`` of every record: what ``fahras actors`` merges."""
         rows = self.db.execute("SELECT docs.actors, texts.data FROM docs JOIN texts ON texts.doc = docs.key "
-                               "WHERE docs.actors != '[]'")
+                               "WHERE docs.actors != ''")
         for actors, data in rows:
-            actors = json.loads(actors)
+            actors = self._decode_actors(actors)
             yield ActorMentions(actors, expand_variants(actors, json.loads(self.codec.decompress(data))["actor_variants"]))
 
     def _details(self, ids: list[str]):
@@ -301,7 +355,7 @@ class Store:
                 "date_precision": details["date_precision"],
                 "date_origin": details["date_origin"],
                 "url": details["url"],
-                "actors": json.loads(actors),
+                "actors": self._decode_actors(actors),
             }
         return found
 
@@ -318,7 +372,7 @@ class Store:
             return None
         content_hash, source, day, actors, data = row
         details = json.loads(self.codec.decompress(data))
-        actors = json.loads(actors)
+        actors = self._decode_actors(actors)
         return Record(
             id=id,
             path=details["path"],
@@ -332,7 +386,7 @@ class Store:
             author=details["author"],
             actors=actors,
             actor_variants=expand_variants(actors, details["actor_variants"]),
-            content_hash=content_hash,
+            content_hash=unpacked_hash(content_hash),
             original=details["original"],
             warnings=details["warnings"],
         )
@@ -340,15 +394,19 @@ class Store:
     # --- files ------------------------------------------------------------
 
     def files(self) -> dict[str, FileState]:
-        return {row[0]: FileState(*row[1:]) for row in self.db.execute("SELECT * FROM files")}
+        return {row[0]: FileState(*row[1:]) for row in self.db.execute("SELECT path, size, mtime_ns, hash FROM files")}
 
     def put_file(self, path: str, state: FileState) -> None:
+        # An upsert, not a replace: the file keeps its number, which its records hold.
         self.db.execute(
-            "INSERT OR REPLACE INTO files VALUES (?,?,?,?)", (path, state.size, state.mtime_ns, state.hash)
+            "INSERT INTO files(path, size, mtime_ns, hash) VALUES (?,?,?,?) ON CONFLICT(path) DO UPDATE SET "
+            "size = excluded.size, mtime_ns = excluded.mtime_ns, hash = excluded.hash",
+            (path, state.size, state.mtime_ns, state.hash),
         )
 
     def delete_file(self, path: str) -> None:
         self.db.execute("DELETE FROM files WHERE path = ?", (path,))
+        self._file_numbers.pop(path, None)
 
     def commit(self) -> None:
         if self._pending:
@@ -357,4 +415,7 @@ class Store:
 
     def rollback(self) -> None:
         self._pending = []
+        # Numbers handed out in the rolled-back transaction are gone with it.
+        self._actor_numbers.clear()
+        self._file_numbers.clear()
         self.db.rollback()
