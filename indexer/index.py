@@ -58,7 +58,7 @@ HASH_CHUNK_BYTES = 1 << 20
 PARALLEL_MIN_BYTES = 4 << 20
 WRITER_OPTIONS = {
     # Documents per segment: bounds each writer's in-memory postings.
-    "flush_docs": 50_000,
+    "flush_docs": 25_000,
     # Whoosh reads a compound segment's postings through BytesIO(mmap slice),
     # i.e. copies them all into memory when an index is opened; separate files
     # are read in place (and the build skips copying them into one file).

@@ -53,14 +53,14 @@ class SourceSegment:
         self.fieldmap = terms._fieldmap
         self.postfile = terms._postfile
         self.offset = offset
-        self._by_field: dict[bytes, dict[bytes, bytes]] | None = None
+        self._terms: _TermTable | None = None
 
     def field_terms(self, fieldname: str) -> dict[bytes, bytes]:
-        """``term bytes -> term info bytes`` of one field (read in one pass over the term table)."""
-        if self._by_field is None:
-            self._by_field = _read_term_table(self.table)
+        """``term bytes -> term info bytes`` of one field."""
+        if self._terms is None:
+            self._terms = _TermTable(self.table)
         number = self.fieldmap.get(fieldname)
-        return {} if number is None else self._by_field.pop(_FIELD_NUMBER.pack(number), {})
+        return {} if number is None else self._terms.entries(_FIELD_NUMBER.pack(number))
 
     def block_bytes(self, info: bytes) -> bytes:
         """The posting blocks of a term that is not inlined, header included."""
@@ -98,29 +98,48 @@ class SourceSegment:
         return ids, weights, values
 
 
-def _read_term_table(table) -> dict[bytes, dict[bytes, bytes]]:
-    """Every entry of a Whoosh ordered hash file, by the 2-byte field number that starts its key.
+class _TermTable:
+    """The entries of a Whoosh ordered hash file, read as one string and split by field on demand.
 
     The entries lie one after the other (key length, value length, key,
-    value) between the header and the hash tables; reading them as one
-    string is many times faster than ``items()``, which seeks twice per entry.
+    value) between the header and the hash tables, in key order, so each
+    field's entries are one run.  Reading them this way is many times faster
+    than ``items()``, which seeks twice per entry, and only one field's
+    entries are ever held as objects.
     """
-    data = table.dbfile.get(table.startofdata, table.endofdata - table.startofdata)
-    by_field: dict[bytes, dict[bytes, bytes]] = {}
-    unpack = _ENTRY_LENGTHS.unpack_from
-    header = _ENTRY_LENGTHS.size
-    position, end = 0, len(data)
-    current_field, entries = None, None
-    while position < end:
-        key_length, value_length = unpack(data, position)
-        key_start = position + header
-        value_start = key_start + key_length
-        position = value_start + value_length
-        field = data[key_start:key_start + 2]
-        if field != current_field:
-            current_field, entries = field, by_field.setdefault(field, {})
-        entries[data[key_start + 2:value_start]] = data[value_start:position]
-    return by_field
+
+    def __init__(self, table):
+        self.data = table.dbfile.get(table.startofdata, table.endofdata - table.startofdata)
+        #: Field number (2 key bytes) -> (start, end) of its run of entries.
+        self.runs: dict[bytes, tuple[int, int]] = {}
+        data, unpack, header = self.data, _ENTRY_LENGTHS.unpack_from, _ENTRY_LENGTHS.size
+        position, end = 0, len(data)
+        current, run_start = None, 0
+        while position < end:
+            key_length, value_length = unpack(data, position)
+            field = data[position + header:position + header + 2]
+            if field != current:
+                if current is not None:
+                    self.runs[current] = (run_start, position)
+                current, run_start = field, position
+            position += header + key_length + value_length
+        if current is not None:
+            self.runs[current] = (run_start, end)
+
+    def entries(self, field: bytes) -> dict[bytes, bytes]:
+        """``term bytes -> value bytes`` of one field."""
+        if field not in self.runs:
+            return {}
+        position, end = self.runs[field]
+        data, unpack, header = self.data, _ENTRY_LENGTHS.unpack_from, _ENTRY_LENGTHS.size
+        found = {}
+        while position < end:
+            key_length, value_length = unpack(data, position)
+            key_start = position + header
+            value_start = key_start + key_length
+            position = value_start + value_length
+            found[data[key_start + 2:value_start]] = data[value_start:position]
+        return found
 
 
 def is_inlined(info: bytes) -> bool:

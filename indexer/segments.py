@@ -304,11 +304,10 @@ def write_field_postings(fieldwriter, format_, postings: _FieldPostings, lengths
     by_bytes = sorted(range(len(terms)), key=terms.__getitem__)
     rank = np.empty(len(terms), dtype=np.int32)
     rank[by_bytes] = np.arange(len(terms), dtype=np.int32)
-    keys = rank[np.frombuffer(postings.terms, dtype=np.uint32)]
-    # Stable: documents were added in ascending order, so each term's list stays sorted.
-    order = np.argsort(keys, kind="stable").astype(np.int32)
-    term_ends = np.cumsum(np.bincount(keys, minlength=len(terms)))
-    del keys, rank
+    term_numbers = np.frombuffer(postings.terms, dtype=np.uint32)
+    term_ends = np.cumsum(np.bincount(term_numbers, minlength=len(terms))[by_bytes])
+    order = _posting_order(rank, term_numbers)
+    del rank
     docnums = postings.docnums()
     weights = np.frombuffer(postings.weights, dtype=np.float32)
     values = _SortedValues(postings, order)
@@ -357,6 +356,23 @@ def write_field_postings(fieldwriter, format_, postings: _FieldPostings, lengths
         add_entries(fieldwriter._tindex, entries)
         entries.clear()
         first_term = end_term
+
+
+def _posting_order(rank: np.ndarray, term_numbers: np.ndarray) -> np.ndarray:
+    """Posting indexes sorted by term rank, and by position (so by document) within a term.
+
+    Each posting becomes one 64-bit key, rank above index, sorted in place:
+    a third less memory than a stable ``argsort`` of the ranks (its 64-bit
+    result and the 32-bit copy), which matters when a segment is flushed.
+    """
+    keys = rank.astype(np.uint64)[term_numbers]
+    keys <<= np.uint64(32)
+    for start in range(0, len(keys), FLUSH_CHUNK_POSTINGS):
+        end = min(start + FLUSH_CHUNK_POSTINGS, len(keys))
+        keys[start:end] |= np.arange(start, end, dtype=np.uint64)
+    keys.sort()
+    keys &= np.uint64(0xFFFFFFFF)
+    return keys.astype(np.int32)
 
 
 class _SortedValues:
