@@ -17,6 +17,7 @@ from conftest import ARTICLES
 from indexer import analysis, segments
 from indexer.index import whoosh_fields
 from indexer.records import Record
+from indexer import schema as schema_module
 from indexer.schema import build_schema, fused_chain
 from indexer.segments import FastSegmentWriter
 
@@ -257,3 +258,49 @@ def test_merge_fresh_refuses_a_writer_with_documents_and_segments_with_deletions
     with pytest.raises(ValueError, match="without documents"):
         writer.merge_fresh(made)
     writer.cancel()
+
+
+# --- compact formats and term tables ------------------------------------------------------
+
+
+@pytest.mark.parametrize("positions, encoded", [
+    ([0], b"\x00"),
+    ([3, 5, 9], b"\x03\x02\x04"),
+    ([127, 128], b"\x7f\x01"),
+    ([200], b"\xc8\x01"),
+    ([5, 20_000], b"\x05\x9b\x9c\x01"),
+])
+def test_positions_are_stored_as_varint_gaps(positions, encoded):
+    format_ = schema_module.CompactPositions()
+    assert format_.encode(positions) == encoded
+    assert format_.decode_positions(encoded) == positions
+    assert format_.decode_frequency(encoded) == len(positions)
+
+
+def test_frequency_in_weight_has_no_value_and_weighs_the_frequency():
+    format_ = schema_module.FrequencyInWeight(field_boost=2.0)
+    postings = sorted(format_.word_values("الحكومة الحكومة بغداد", analysis.exact_analyzer()))
+    assert postings == [("الحكومه", 2, 4.0, b""), ("بغداد", 1, 2.0, b"")]
+    assert not format_.supports("positions") and format_.fixed_value_size() == 0
+
+
+def test_batched_term_table_writes_equal_whooshs_one_by_one(tmp_path):
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.filedb.filetables import OrderedHashWriter
+
+    entries = sorted({(f"term{n:05d}".encode() * (1 + n % 3), bytes(range(n % 40))) for n in range(5000)})
+    storage = FileStorage(str(tmp_path))
+    one_by_one = OrderedHashWriter(storage.create_file("a"))
+    for key, value in entries:
+        one_by_one.add(key, value)
+    one_by_one.close()
+    batched = OrderedHashWriter(storage.create_file("b"))
+    for start in range(0, len(entries), 777):
+        segments.add_entries(batched, entries[start:start + 777])
+    batched.close()
+    assert (tmp_path / "a").read_bytes() == (tmp_path / "b").read_bytes()
+    disordered = OrderedHashWriter(storage.create_file("c"))
+    segments.add_entries(disordered, [(b"b", b"")])
+    with pytest.raises(ValueError, match="increase"):
+        segments.add_entries(disordered, [(b"a", b"")])
+    disordered.close()
