@@ -611,13 +611,12 @@ class _Run:
         # What MpWriter does in multisegment mode: the workers' segments join
         # the table of contents as they are, next to the main writer's.
         final = writer._merge_segments(None, False, True)
-        if len(segments) > 1 and not writer.holds_documents:
-            # One segment rather than one per worker: the term tables are most of the index size.
-            writer.merge_fresh(segments)
-        else:
-            final += segments
-        final += writer.all_new_segments()
-        writer._commit_toc(final)
+        fresh = [*segments, *writer.all_new_segments()]
+        if len(fresh) > 1:
+            # One segment rather than one per worker or per ``flush_docs``: each segment
+            # repeats the term table of its vocabulary, the largest part of the index.
+            fresh = writer.merged(fresh)
+        writer._commit_toc(final + fresh)
         writer._finish()
 
 

@@ -219,6 +219,19 @@ class FastSegmentWriter(SegmentWriter):
     def _start_next_segment(self) -> None:
         """Close the current segment (kept for the commit) and write the next documents into a new one."""
         self.finished_segments.append(self._finalize_segment())
+        self._open_segment()
+
+    def merged(self, segments) -> list:
+        """``[one new segment]`` holding the documents of ``segments`` (fresh: no deletions).
+
+        For after ``all_new_segments``: the writer's own segments can be among them.
+        """
+        self.finished_segments = []
+        self._open_segment()
+        self.merge_fresh(segments)
+        return self.all_new_segments()
+
+    def _open_segment(self) -> None:
         self.newsegment = self.codec.new_segment(self.storage, self.indexname)
         self.perdocwriter = self.codec.per_document_writer(self.storage, self.newsegment)
         self.fieldwriter = self.codec.field_writer(self.storage, self.newsegment)
