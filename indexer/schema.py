@@ -21,7 +21,7 @@ writing its own segments (``index.py``, ``segments.py``), so only strings are
 passed today; the class name is pickled into existing indexes and stays.
 
 When a field's analyzer is exactly the chain ``analysis.arabic_analyzer``
-builds and its format is plain ``Positions`` or ``Frequency``, ``index`` runs
+builds and its format is ``CompactPositions`` or ``FrequencyInWeight``, ``index`` runs
 the chain as one loop over the words (same caches, same terms, positions and
 encoded values as the Whoosh token stream) instead of a generator stage and a
 ``Token`` update per word and filter: that stream was most of the build time
@@ -83,8 +83,8 @@ def decode_position_deltas(encoded: bytes) -> list[int]:
 class CompactPositions(formats.Positions):
     """Whoosh's ``Positions`` with the value encoded as varint gaps.
 
-    The frequency is the number of positions (one byte per position below 128
-    below its predecessor ends a varint), so it is not stored separately.
+    The frequency is the number of positions (each varint ends with a byte
+    below 128), so it is not stored separately.
     """
 
     def encode(self, poslist) -> bytes:
