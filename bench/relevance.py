@@ -69,6 +69,9 @@ TUNING_VALUES = {
     "min_share": (0.0, 0.2, 0.34, 0.5),
     "match": ("all", "auto", "any"),
     "all_words_up_to": (0, 3, 5),
+    "proximity_weight": (0.0, 0.25, 0.5, 1.0),
+    "proximity_window": (1, 3, 5),
+    "proximity_docs": (10, 30, 100),
 }
 
 
@@ -200,7 +203,8 @@ def default_analysis() -> Analysis:
 
 def parity_ranking() -> Ranking:
     """BM25 as Lucene scores it: its k1 and b, no exact-form field, no short-query rule; the title weighs as in Fahras."""
-    return dataclasses.replace(Ranking(), k1=1.2, b=0.75, exact_weight=0.0, min_share=0.0, all_words_up_to=0)
+    return dataclasses.replace(Ranking(), k1=1.2, b=0.75, exact_weight=0.0, min_share=0.0, all_words_up_to=0,
+                               proximity_weight=0.0)
 
 
 def analyzer_name(analysis: Analysis) -> str:

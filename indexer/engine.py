@@ -16,6 +16,7 @@ exactly as typed (after normalization).  Phrases score per field.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -53,6 +54,16 @@ class Ranking:
     #: ``match`` says: a user who types two or three words wants them all, while
     #: a long question rarely has all its words in the answer.
     all_words_up_to: int = 3
+    #: Proximity: in a plain query of several words, each pair of consecutive
+    #: words found at most ``proximity_window`` positions apart, in that order,
+    #: in a document's body scores like one more term (the pair's occurrences,
+    #: saturated as BM25 does, times both words' idf) weighted by
+    #: ``proximity_weight``: Elasticsearch's "match_phrase with slop" should
+    #: clause.  Only the best ``proximity_docs`` documents by the words' own
+    #: scores are rescored (positions are read for those alone).
+    proximity_weight: float = 0.25
+    proximity_window: int = 3
+    proximity_docs: int = 30
 
 
 # --- per-generation document arrays ---------------------------------------------------
@@ -229,14 +240,22 @@ class Postings:
             matcher = _leaf_postings(segment, fieldname, term)
             decode = self.reader.schema[fieldname].format.decoder("positions")
             if isinstance(matcher, W3LeafMatcher):
-                while matcher.is_active():
+                # A block whose last id is below the next wanted document is skipped
+                # unread: its header says so (a frequent word has thousands of blocks).
+                next_wanted = 0
+                while matcher.is_active() and next_wanted < len(local):
+                    if matcher._maxid < local[next_wanted]:
+                        matcher._next_block()
+                        continue
+                    block_end = int(np.searchsorted(local, matcher._maxid, side="right"))
                     matcher._read_ids()
                     block_ids = np.asarray(matcher._ids)
-                    hits = np.flatnonzero(np.isin(block_ids, local, assume_unique=True))
+                    hits = np.flatnonzero(np.isin(block_ids, local[next_wanted:block_end], assume_unique=True))
                     if len(hits):
                         matcher._read_values()
                         for i in hits:
                             found[int(block_ids[i]) + offset] = decode(matcher._values[i])
+                    next_wanted = block_end
                     matcher._next_block()
             else:
                 wanted = set(local.tolist())
@@ -397,7 +416,41 @@ class Evaluator:
                 self.notes.append(f"no document has all {len(positives)} words: showing those with at least {needed}")
         for negative in negatives:
             mask = mask & ~negative.mask
+        if plain and self.ranking.proximity_weight:
+            words = [self._plain_term(child) for child in children]
+            self.add_proximity([term for term in words if term is not None], mask & self.filter_mask, scores)
         return Match(mask, scores)
+
+    def _plain_term(self, node) -> str | None:
+        """The stemmed term of a plain one-word query node, else None."""
+        if not isinstance(node, Word) or node.prefix or node.exact:
+            return None
+        tokens = self.analysis.stemmed_tokens(node.text)
+        return tokens[0][0] if len(tokens) == 1 else None
+
+    def add_proximity(self, terms: list[str], mask: np.ndarray, scores: np.ndarray) -> None:
+        """Add ``Ranking.proximity_weight`` x the pair score of consecutive ``terms`` to the best documents."""
+        pairs = [(first, second) for first, second in zip(terms, terms[1:]) if first != second]
+        candidates = np.flatnonzero(mask)
+        if not pairs or not len(candidates):
+            return
+        ranking, table = self.ranking, self.table
+        if len(candidates) > ranking.proximity_docs:
+            best = np.argpartition(-scores[candidates], ranking.proximity_docs - 1)[:ranking.proximity_docs]
+            candidates = np.sort(candidates[best])
+        positions = {term: self.postings.positions("body", term, candidates) for term in {t for pair in pairs for t in pair}}
+        normalizer = ranking.k1 * (1.0 - ranking.b + ranking.b * table.lengths["body"][candidates]
+                                   / max(table.average_length["body"], 1.0))
+        for first, second in pairs:
+            idf = sum(math.log(1.0 + (table.live_count - df + 0.5) / (df + 0.5))
+                      for df in (len(self.postings.get("body", term)[0]) for term in (first, second)))
+            found_first, found_second = positions[first], positions[second]
+            frequency = np.fromiter(
+                (_pairs_within(found_first.get(docnum, ()), found_second.get(docnum, ()), ranking.proximity_window)
+                 for docnum in candidates.tolist()),
+                dtype=np.float32, count=len(candidates))
+            scores[candidates] += (ranking.proximity_weight * idf * frequency * (ranking.k1 + 1.0)
+                                   / (frequency + normalizer)).astype(np.float32)
 
     def word(self, word: Word) -> Match | None:
         analysis = self.analysis
@@ -495,6 +548,18 @@ class Evaluator:
         for term in self.postings.expand_prefix(EXACT_FIELD, terms[-1]):
             self._add(match, EXACT_FIELD, term, 1.0)
         return match
+
+
+def _pairs_within(firsts, seconds, window: int) -> int:
+    """How many positions in ``seconds`` follow one in ``firsts`` by 1 to ``window`` positions (both sorted)."""
+    if not firsts or not seconds:
+        return 0
+    count = 0
+    for position in seconds:
+        index = bisect_left(firsts, position - window)
+        if index < len(firsts) and firsts[index] < position:
+            count += 1
+    return count
 
 
 def _has_sequence(position_lists: list, offsets: list[int]) -> bool:

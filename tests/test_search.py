@@ -272,3 +272,51 @@ def test_bad_filters_raise_query_error(synthetic_index, kwargs):
 )
 def test_parse_query(text, tree):
     assert parse_query(text).tree == tree
+
+
+# --- proximity ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("firsts, seconds, window, expected", [
+    ([], [4], 3, 0),
+    ([3], [4], 1, 1),
+    ([3], [5], 1, 0),
+    ([3], [5], 3, 1),
+    ([5], [3], 3, 0),  # in the query's order only
+    ([1, 10], [2, 11, 30], 3, 2),
+    ([2], [2], 3, 0),
+])
+def test_pairs_within_counts_second_words_shortly_after_a_first(firsts, seconds, window, expected):
+    from indexer.engine import _pairs_within
+
+    assert _pairs_within(firsts, seconds, window) == expected
+
+
+@pytest.fixture(scope="module")
+def proximity_index(tmp_path_factory):
+    from conftest import read_article, write_articles
+    from indexer import open_index, update_index
+
+    filler = "تقرير موسع عن الأوضاع العامة في المنطقة خلال الأسابيع الماضية"
+    articles = {
+        # Same words, same lengths: only their distance differs.
+        "near.json": {"title": "خبر أول", "body": f"{filler} وصل وفد الطاقة المتجددة إلى المدينة {filler}"},
+        "far.json": {"title": "خبر ثان", "body": f"{filler} وصل وفد المتجددة إلى المدينة الطاقة {filler}"},
+    }
+    folder = write_articles(tmp_path_factory.mktemp("proximity_corpus"), articles)
+    index_dir = tmp_path_factory.mktemp("proximity_index")
+    update_index([folder], index_dir, read=read_article, processes=1)
+    return open_index(index_dir)
+
+
+def test_consecutive_query_words_close_together_rank_first(proximity_index):
+    without = proximity_index.search("الطاقة المتجددة", ranking=Ranking(proximity_weight=0.0))
+    assert without.hits[0].score == pytest.approx(without.hits[1].score)
+    with_proximity = proximity_index.search("الطاقة المتجددة", ranking=Ranking(proximity_weight=0.25))
+    assert [hit.id for hit in with_proximity.hits] == ["near.json", "far.json"]
+    assert with_proximity.hits[0].score > with_proximity.hits[1].score == pytest.approx(without.hits[1].score)
+    # In the query's order: far.json has الطاقة three positions after المتجددة (a stop word between).
+    reversed_words = proximity_index.search("المتجددة الطاقة", ranking=Ranking(proximity_weight=0.25))
+    assert [hit.id for hit in reversed_words.hits] == ["far.json", "near.json"]
+    too_far = proximity_index.search("المتجددة الطاقة", ranking=Ranking(proximity_weight=0.25, proximity_window=2))
+    assert too_far.hits[0].score == pytest.approx(too_far.hits[1].score)
