@@ -31,6 +31,7 @@ import os
 import queue
 import shutil
 import socket
+import sqlite3
 import threading
 import time
 from collections import Counter
@@ -46,7 +47,7 @@ from indexer.errors import FahrasError, IndexLocked, IndexNotFound, StaleIndex
 from indexer.records import Record, Skipped
 from indexer.schema import SCHEMA_VERSION, build_schema
 from indexer.segments import FastSegmentWriter
-from indexer.store import FileState, Store, record_row
+from indexer.store import STORE_FILENAME, FileState, Store, record_row
 
 INDEX_ENV = "FAHRAS_INDEX"
 CURRENT_FILENAME = "CURRENT"
@@ -187,6 +188,18 @@ def check_generation(store: Store, index_dir: Path) -> dict[str, str]:
             f"`fahras index --rebuild --index {index_dir} [PATH...]`"
         )
     return meta
+
+
+def indexed_files(index_dir: Path) -> list[Path]:
+    """The input files the live generation was built from (read from any schema version's file table)."""
+    generation = current_generation(Path(index_dir))
+    if generation is None:
+        return []
+    database = sqlite3.connect((generation / STORE_FILENAME).resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        return [Path(path) for (path,) in database.execute("SELECT path FROM files")]
+    finally:
+        database.close()
 
 
 # --- the writer lock -------------------------------------------------------------

@@ -524,3 +524,32 @@ def test_serve_command_prints_the_url_and_serves(tmp_path):
             server.terminate()
             server.wait(timeout=10)
             server.stdout.close()
+
+
+def test_prepare_index_rebuilds_a_stale_default_index_of_the_seeds_only(tmp_path, monkeypatch):
+    from indexer.errors import StaleIndex
+    from indexer.index import current_generation
+    from indexer.store import Store
+    from webui.server import prepare_index
+
+    def make_stale(index_dir):
+        store = Store(current_generation(index_dir))
+        store.set_meta(schema_version=0)
+        store.commit()
+        store.close()
+
+    monkeypatch.setenv("FAHRAS_INDEX", str(tmp_path / "default"))
+    seeds_only = prepare_index(None, echo=lambda message: None).doc_count
+    make_stale(tmp_path / "default")
+    messages = []
+    assert prepare_index(None, echo=messages.append).doc_count == seeds_only
+    assert "older Fahras" in messages[0]
+    # With the user's own files in it, the default index is not rebuilt behind their back.
+    own = tmp_path / "own"
+    own.mkdir()
+    (own / "article.txt").write_text("عنوان الخبر\n\nنص الخبر عن بغداد والحكومة العراقية.", encoding="utf-8")
+    indexer_module = __import__("indexer")
+    indexer_module.update_index([own], tmp_path / "default")
+    make_stale(tmp_path / "default")
+    with pytest.raises(StaleIndex, match="--rebuild"):
+        prepare_index(None, echo=lambda message: None)

@@ -8,7 +8,8 @@ from pathlib import Path
 import waitress
 
 import indexer
-from indexer.errors import IndexNotFound
+from indexer.errors import IndexNotFound, StaleIndex
+from indexer.index import indexed_files
 from webui import create_app
 
 DEFAULT_HOST = "127.0.0.1"
@@ -25,7 +26,9 @@ def prepare_index(index_dir: str | Path | None, echo=print):
     """Open the index; the default one is first built from the bundled seeds if missing.
 
     A missing index anywhere else is an error: silently filling a folder the
-    user named with sample articles would hide a typo.
+    user named with sample articles would hide a typo.  A default index that
+    an older Fahras built from the seeds alone is rebuilt; one that holds the
+    user's own files is not (the error names the rebuild command).
     """
     target = Path(index_dir) if index_dir else Path(indexer.default_index_dir())
     try:
@@ -33,10 +36,20 @@ def prepare_index(index_dir: str | Path | None, echo=print):
     except IndexNotFound:
         if not is_default_index(target):
             raise
-    echo(f"No index in {target} yet: building it from the bundled sample articles…")
-    report = indexer.update_index((), target)
+        echo(f"No index in {target} yet: building it from the bundled sample articles…")
+        report = indexer.update_index((), target)
+    except StaleIndex:
+        if not (is_default_index(target) and _holds_only_the_seeds(target)):
+            raise
+        echo(f"The index in {target} was built by an older Fahras: rebuilding it from the bundled sample articles…")
+        report = indexer.update_index((), target, rebuild=True)
     echo(report.summary())
     return indexer.open_index(target)
+
+
+def _holds_only_the_seeds(index_dir: Path) -> bool:
+    seeds = indexer.bundled_seeds_dir().resolve()
+    return all(path.resolve().is_relative_to(seeds) for path in indexed_files(index_dir))
 
 
 def server_url(host: str, port: int) -> str:
