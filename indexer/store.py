@@ -132,10 +132,6 @@ class StoredRecord:
     def id(self) -> str:
         return self.columns[0]
 
-    @property
-    def body(self) -> str:
-        return json.loads(self.details)["body"]
-
 
 def record_row(record: Record, file: str) -> StoredRecord:
     """What the store keeps of a record; ``file`` is the input file's key in the file table."""
