@@ -309,14 +309,18 @@ class Evaluator:
         size = self.table.size
         return Match(np.zeros(size, dtype=bool), np.zeros(size, dtype=np.float32))
 
+    def idf(self, document_frequency: int) -> float:
+        """BM25's (Lucene's) inverse document frequency over the live documents."""
+        live = self.table.live_count
+        return math.log(1.0 + (live - document_frequency + 0.5) / (document_frequency + 0.5))
+
     def bm25(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         docnums, frequencies = self.postings.get(fieldname, term)
         if not len(docnums):
             return docnums, frequencies
         ranking = self.ranking
         table = self.table
-        df = len(docnums)
-        idf = math.log(1.0 + (table.live_count - df + 0.5) / (df + 0.5))
+        idf = self.idf(len(docnums))
         norm = ranking.k1 * (1.0 - ranking.b + ranking.b * table.lengths[fieldname][docnums]
                              / table.average_length[fieldname])
         return docnums, (idf * frequencies * (ranking.k1 + 1.0) / (frequencies + norm)).astype(np.float32)
@@ -356,8 +360,7 @@ class Evaluator:
             weighted_frequency[docnums] += weight * frequencies / normalizer
         matched = np.flatnonzero(match.mask)
         if len(matched):
-            df = int(np.count_nonzero(table.live[matched]))
-            idf = math.log(1.0 + (table.live_count - df + 0.5) / (df + 0.5))
+            idf = self.idf(int(np.count_nonzero(table.live[matched])))
             frequency = weighted_frequency[matched]
             match.scores[matched] = idf * frequency * (ranking.k1 + 1.0) / (frequency + ranking.k1)
         return match
@@ -442,8 +445,7 @@ class Evaluator:
         normalizer = ranking.k1 * (1.0 - ranking.b + ranking.b * table.lengths["body"][candidates]
                                    / max(table.average_length["body"], 1.0))
         for first, second in pairs:
-            idf = sum(math.log(1.0 + (table.live_count - df + 0.5) / (df + 0.5))
-                      for df in (len(self.postings.get("body", term)[0]) for term in (first, second)))
+            idf = sum(self.idf(len(self.postings.get("body", term)[0])) for term in (first, second))
             found_first, found_second = positions[first], positions[second]
             frequency = np.fromiter(
                 (_pairs_within(found_first.get(docnum, ()), found_second.get(docnum, ()), ranking.proximity_window)

@@ -272,13 +272,13 @@ def _rewritten(parts: list, fixed_size: int | None, postfile, lengths: np.ndarra
         values += part_values
     term_lengths = lengths[ids].tolist()
     if len(ids) <= inline_postings:
-        segments._add_block_stats(terminfo, ids, weights, segments._min_length(term_lengths), max(term_lengths))
+        segments.add_block_stats(terminfo, ids, weights, segments.shortest_length(term_lengths), max(term_lengths))
         terminfo.set_inlined(ids, weights, () if fixed_size == 0 else values)
         return terminfo.to_bytes()
     pieces = [WHOOSH3_HEADER_MAGIC]
     for start in range(0, len(ids), segments.BLOCK_POSTINGS):
         end = min(start + segments.BLOCK_POSTINGS, len(ids))
-        segments._block_bytes(pieces, terminfo, ids[start:end], weights[start:end],
+        segments.block_bytes(pieces, terminfo, ids[start:end], weights[start:end],
                               _block_values(fixed_size, values, start, end), term_lengths[start:end],
                               last=end == len(ids))
     data = b"".join(pieces)

@@ -347,8 +347,8 @@ def write_field_postings(fieldwriter, format_, postings: _FieldPostings, lengths
             terminfo = CompactTermInfo()
             if end - start <= inline_postings:
                 term_lengths = chunk_lengths[start:end]
-                _add_block_stats(terminfo, chunk_doc_list[start:end], chunk_weights[start:end],
-                                 _min_length(term_lengths), max(term_lengths))
+                add_block_stats(terminfo, chunk_doc_list[start:end], chunk_weights[start:end],
+                                 shortest_length(term_lengths), max(term_lengths))
                 terminfo.set_inlined(chunk_doc_list[start:end], chunk_weights[start:end],
                                      chunk_values.separate(start, end))
                 add_term((field_prefix + terms[by_bytes[term_rank]], terminfo.to_bytes()))
@@ -357,7 +357,7 @@ def write_field_postings(fieldwriter, format_, postings: _FieldPostings, lengths
             pieces = [WHOOSH3_HEADER_MAGIC]
             for block_start in range(start, end, BLOCK_POSTINGS):
                 block_end = min(block_start + BLOCK_POSTINGS, end)
-                _block_bytes(pieces, terminfo, chunk_doc_list[block_start:block_end],
+                block_bytes(pieces, terminfo, chunk_doc_list[block_start:block_end],
                              chunk_weights[block_start:block_end], chunk_values(block_start, block_end),
                              chunk_lengths[block_start:block_end], last=block_end == end)
             data = emptybytes.join(pieces)
@@ -508,7 +508,7 @@ class CompactTermInfo(W3TermInfo):
         return head + compact_pickle((ids, compact_weights(weights), values))
 
 
-def _block_bytes(chunks: list, terminfo, docnums: list, weights: list, values, lengths: list, last: bool) -> None:
+def block_bytes(chunks: list, terminfo, docnums: list, weights: list, values, lengths: list, last: bool) -> None:
     """One block, laid out as ``W3PostingsWriter._write_block`` writes it, and its term statistics."""
     count = len(docnums)
     if weights.count(1.0) == count:
@@ -524,7 +524,7 @@ def _block_bytes(chunks: list, terminfo, docnums: list, weights: list, values, l
     compression = BLOCK_COMPRESSION if len(compressed) < len(data) else 0
     if compression:
         data = compressed
-    min_length = _min_length(lengths)
+    min_length = shortest_length(lengths)
     max_length = max(lengths)
     max_weight = max(weights)
     last_id = docnums[-1]
@@ -534,10 +534,10 @@ def _block_bytes(chunks: list, terminfo, docnums: list, weights: list, values, l
     chunks.append(_pack_int(-size if last else size))
     chunks.append(info)
     chunks.append(data)
-    _add_block_stats(terminfo, docnums, weights, min_length, max_length)
+    add_block_stats(terminfo, docnums, weights, min_length, max_length)
 
 
-def _min_length(lengths: list) -> int | None:
+def shortest_length(lengths: list) -> int | None:
     """Field lengths of 0 (fields that are not scorable) do not count, as in ``W3PostingsWriter.add_posting``."""
     shortest = min(lengths)
     if not shortest:
@@ -546,7 +546,7 @@ def _min_length(lengths: list) -> int | None:
     return shortest
 
 
-def _add_block_stats(terminfo, docnums: list, weights: list, min_length: int | None, max_length: int) -> None:
+def add_block_stats(terminfo, docnums: list, weights: list, min_length: int | None, max_length: int) -> None:
     """What ``W3TermInfo.add_block`` accumulates from a block."""
     max_weight = max(weights)
     terminfo._weight += sum(weights)
