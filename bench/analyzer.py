@@ -19,8 +19,8 @@ from pathlib import Path
 
 from whoosh.analysis import StandardAnalyzer
 
-from indexer.analysis import NORMALIZED_CACHE, DEFAULT_STEMMER, STEMMERS, arabic_analyzer
-from indexer.stemming import STEM_CACHES
+from indexer.text.analysis import NORMALIZED_CACHE, DEFAULT_STEMMER, STEMMERS, arabic_analyzer
+from indexer.text.stemming import STEM_CACHES
 
 DEFAULT_CORPUS = Path("/work/shared/corpus/arabic-news-70k.jsonl.gz")
 DEFAULT_DOCS = 10_000

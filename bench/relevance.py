@@ -46,7 +46,7 @@ if __package__ in (None, ""):  # run as a script: make ``bench`` and ``indexer``
 
 from bench.relevance_metrics import METRIC_NAMES, mean_metrics, query_metrics  # noqa: E402
 from indexer import DocumentNotFound, Ranking, open_index, update_index  # noqa: E402
-from indexer.analysis import DEFAULT_STEMMER, STEMMERS  # noqa: E402
+from indexer.text.analysis import DEFAULT_STEMMER, STEMMERS  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DISTRACTOR_FILE = REPO_ROOT.parent / "shared" / "corpus" / "arabic-news-70k.jsonl.gz"

@@ -194,7 +194,7 @@ def write_folder(corpus: Path, folder: Path, docs: int) -> None:
 
 def load_queries(corpus: Path, questions: Path) -> list[str]:
     """Short queries (1-3 salient title words) and XQuAD-ar questions, in a fixed shuffled order."""
-    from indexer.analysis import analyze_terms
+    from indexer.text.analysis import analyze_terms
 
     rng = random.Random(QUERY_SEED)
     short: list[str] = []

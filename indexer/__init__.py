@@ -11,7 +11,7 @@ The public Python API::
         print(hit.title, hit.snippet)
 """
 
-from indexer.engine import Ranking
+from indexer.search.engine import Ranking
 from indexer.errors import (
     DocumentNotFound,
     FahrasError,
@@ -20,9 +20,10 @@ from indexer.errors import (
     QueryError,
     StaleIndex,
 )
-from indexer.index import IndexReport, bundled_seeds_dir, default_index_dir, update_index
+from indexer.build.update import IndexReport, update_index
+from indexer.config import bundled_seeds_dir, default_index_dir
 from indexer.models import Document, Facet, FacetValue, Hit, SearchResult
-from indexer.search import Index, open_index
+from indexer.search.index import Index, open_index
 
 __all__ = [
     "Document",

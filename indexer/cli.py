@@ -151,7 +151,7 @@ def index_command(paths, index_dir, rebuild, reference_date, stemmer, stopwords,
     """Index PATHs (files or folders; the bundled seeds/ when none): new, changed and removed files."""
     import sys
 
-    from indexer.index import update_index
+    from indexer.build.update import update_index
 
     progress = _ProgressBar() if sys.stderr.isatty() and not as_json else None
     try:
@@ -190,7 +190,7 @@ def index_command(paths, index_dir, rebuild, reference_date, stemmer, stopwords,
 @reports_errors
 def search(query, index_dir, sources, actors, since, until, sort, limit, page, as_json):
     """Search the index.  QUERY: words, "phrases", OR, NOT/-word, prefix*, =exact; empty lists newest first."""
-    from indexer.search import open_index
+    from indexer.search.index import open_index
 
     with open_index(index_dir) as index:
         result = index.search(
@@ -228,7 +228,7 @@ def search(query, index_dir, sources, actors, since, until, sort, limit, page, a
 @reports_errors
 def show(doc_id, index_dir, query, as_json):
     """Print one document by its id."""
-    from indexer.search import open_index
+    from indexer.search.index import open_index
 
     with open_index(index_dir) as index:
         document = index.document(doc_id, query=query)
@@ -253,7 +253,7 @@ def show(doc_id, index_dir, query, as_json):
 def actors(index_dir, limit, as_json):
     """List the actors named in the indexed documents, most frequent first,
     with the spellings that were merged into each."""
-    from indexer.search import open_index
+    from indexer.search.index import open_index
 
     with open_index(index_dir) as index:
         summaries = index.actor_summaries(limit=limit)

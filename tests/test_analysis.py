@@ -11,7 +11,7 @@ from whoosh.index import create_in, open_dir
 from whoosh.qparser import QueryParser
 from whoosh.query import And, Phrase, Term
 
-from indexer.analysis import (
+from indexer.text.analysis import (
     ANALYZER_VERSION,
     DEFAULT_STEMMER,
     STEMMERS,

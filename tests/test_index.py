@@ -12,9 +12,11 @@ import pytest
 
 from conftest import ARTICLES, write_articles
 from indexer import IndexLocked, IndexNotFound, StaleIndex, open_index, update_index
-from indexer import index as index_module
-from indexer.index import LOCK_FILENAME, current_generation
-from indexer.store import Store
+from indexer import config
+from indexer.build import update as index_module
+from indexer.storage.generations import current_generation
+from indexer.storage.lock import LOCK_FILENAME
+from indexer.storage.store import Store
 
 
 @pytest.fixture()
@@ -217,13 +219,13 @@ def test_no_index_yet(tmp_path):
 
 def test_default_index_dir_follows_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("FAHRAS_INDEX", str(tmp_path / "elsewhere"))
-    assert index_module.default_index_dir() == tmp_path / "elsewhere"
+    assert config.default_index_dir() == tmp_path / "elsewhere"
     monkeypatch.delenv("FAHRAS_INDEX")
-    assert index_module.default_index_dir().name == "index"
+    assert config.default_index_dir().name == "index"
 
 
 def test_bundled_seeds_are_found():
-    seeds = index_module.bundled_seeds_dir()
+    seeds = config.bundled_seeds_dir()
     assert len(list(seeds.glob("*.txt"))) == 5
 
 

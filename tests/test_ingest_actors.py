@@ -10,7 +10,7 @@ from indexer.ingest import actors as actors_module
 from indexer.ingest import iter_records
 from indexer.ingest.actors import actor_key, extract_actors, quick_normalize, tokenize
 from indexer.ingest.sources import outlet_signatures
-from indexer.normalize import normalize_with_digits
+from indexer.text.normalize import normalize_with_digits
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

@@ -3,7 +3,7 @@
 import pytest
 
 from indexer.ingest.boilerplate import line_rule
-from indexer.normalize import normalize_with_digits
+from indexer.text.normalize import normalize_with_digits
 
 LONG_PARAGRAPH_WITH_COPYRIGHT_SIGN = (
     "تحمي قوانين الملكية الفكرية المؤلفين، ويشير الرمز © إلى أن العمل محمي بموجب حقوق النشر "

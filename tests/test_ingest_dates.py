@@ -6,7 +6,7 @@ import pytest
 
 from indexer.ingest import dates
 from indexer.ingest.readers import publication_date
-from indexer.normalize import normalize_with_digits
+from indexer.text.normalize import normalize_with_digits
 
 REFERENCE = dt.date(2025, 3, 15)
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from indexer.ingest import boilerplate, dates
-from indexer.ingest.textnorm import COMMON_FOLDS, COMMON_MARKS, RARE_VARIANTS_RE, fold_common, normalize_text
-from indexer.normalize import normalize_with_digits
+from indexer.text.normalize import COMMON_FOLDS, COMMON_MARKS, RARE_VARIANTS_RE, fold_common, normalize_text
+from indexer.text.normalize import normalize_with_digits
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from indexer import normalize as n
+from indexer.text import normalize as n
 
 RULE_CASES = {
     n.fold_digits: [("٢٠٢٤", "2024"), ("۱۴۰۳", "1403"), ("2024", "2024")],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from indexer import DocumentNotFound, QueryError, Ranking
-from indexer.query import And, Not, Or, Phrase, Word, parse_query
+from indexer.search.query import And, Not, Or, Phrase, Word, parse_query
 
 
 def ids(result) -> set[str]:
@@ -287,7 +287,7 @@ def test_parse_query(text, tree):
     ([2], [2], 3, 0),
 ])
 def test_pairs_within_counts_second_words_shortly_after_a_first(firsts, seconds, window, expected):
-    from indexer.engine import _pairs_within
+    from indexer.search.engine import _pairs_within
 
     assert _pairs_within(firsts, seconds, window) == expected
 

@@ -14,12 +14,13 @@ from whoosh.analysis import StopFilter
 from whoosh.writing import SegmentWriter
 
 from conftest import ARTICLES
-from indexer import analysis, segments
-from indexer.index import whoosh_fields
+from indexer.storage import segments
+from indexer.text import analysis
+from indexer.build.update import whoosh_fields
 from indexer.records import Record
-from indexer import schema as schema_module
-from indexer.schema import build_schema, fused_chain
-from indexer.segments import FastSegmentWriter
+from indexer.storage import schema as schema_module
+from indexer.storage.schema import build_schema, fused_chain
+from indexer.storage.segments import FastSegmentWriter
 
 #: Words drawn for synthetic articles: stems shared by many documents (multi-block
 #: posting lists), stop words, digits, diacritics, tatweel and a Latin word.

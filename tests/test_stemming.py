@@ -2,8 +2,8 @@
 
 import pytest
 
-from indexer.normalize import normalize
-from indexer.stemming import (
+from indexer.text.normalize import normalize
+from indexer.text.stemming import (
     DEFAULT_STEMMER,
     STEM_CACHES,
     WAW_INITIAL_STEMS,

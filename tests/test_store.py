@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from indexer import store as store_module
+from indexer.storage import store as store_module
 from indexer.records import Record
-from indexer.store import FileState, Store, packed_hash, record_row, unpacked_hash
+from indexer.storage.store import FileState, Store, packed_hash, record_row, unpacked_hash
 
 WORDS = ("الحكومة العراقية أعلنت اليوم في بغداد أن القوات الأمريكية ستغادر البلاد بعد مفاوضات طويلة "
          "مع واشنطن وقال المتحدث باسم وزارة الدفاع إن الاتفاق يشمل جدولا زمنيا").split()

@@ -528,8 +528,8 @@ def test_serve_command_prints_the_url_and_serves(tmp_path):
 
 def test_prepare_index_rebuilds_a_stale_default_index_of_the_seeds_only(tmp_path, monkeypatch):
     from indexer.errors import StaleIndex
-    from indexer.index import current_generation
-    from indexer.store import Store
+    from indexer.storage.generations import current_generation
+    from indexer.storage.store import Store
     from webui.server import prepare_index
 
     def make_stale(index_dir):

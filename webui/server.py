@@ -9,7 +9,7 @@ import waitress
 
 import indexer
 from indexer.errors import IndexNotFound, StaleIndex
-from indexer.index import indexed_files
+from indexer.storage.generations import indexed_files
 from webui import create_app
 
 DEFAULT_HOST = "127.0.0.1"

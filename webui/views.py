@@ -20,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 
 import indexer
 from indexer.errors import QueryError
-from indexer.facets import UNKNOWN_DATE
+from indexer.search.facets import UNKNOWN_DATE
 from webui import display
 
 bp = Blueprint("fahras", __name__)

@@ -30,10 +30,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import compress
 
-from indexer.ingest.datafiles import load_entries
-from indexer.ingest.textnorm import RARE_VARIANTS_RE, fold_common
-from indexer.normalize import TATWEEL
-from indexer.normalize import normalize_with_digits
+from indexer.config import load_entries
+from indexer.text.normalize import RARE_VARIANTS_RE, fold_common
+from indexer.text.normalize import TATWEEL
+from indexer.text.normalize import normalize_with_digits
 
 ACTORS_FILE = "actors.json"
 

@@ -16,7 +16,7 @@ import os
 import re
 
 from indexer.ingest.dates import date_line
-from indexer.ingest.textnorm import normalize_text
+from indexer.text.normalize import normalize_text
 
 #: A line with at most this many words and no full stop reads as a headline.
 MAX_HEADLINE_WORDS = 25

@@ -27,8 +27,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from indexer.ingest.textnorm import normalize_text
-from indexer.normalize import normalize_with_digits
+from indexer.text.normalize import normalize_text
+from indexer.text.normalize import normalize_with_digits
 
 # --- Month names, normalized ---------------------------------------------------
 

@@ -21,7 +21,7 @@ from indexer.ingest.decode import MAX_FILE_BYTES, decode_bytes
 from indexer.ingest.discover import SUPPORTED_SUFFIXES, file_kind, record_id_base
 from indexer.ingest.sources import name_key, outlet_signatures
 from indexer.ingest.title import DERIVED_TITLE_WARNING, choose_title
-from indexer.ingest.textnorm import normalize_text
+from indexer.text.normalize import normalize_text
 from indexer.records import Record, Skipped
 
 # Common field names, in order of preference.

@@ -20,8 +20,8 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from indexer.ingest.datafiles import load_entries
-from indexer.normalize import normalize_with_digits
+from indexer.config import load_entries
+from indexer.text.normalize import normalize_with_digits
 
 OUTLETS_FILE = "outlets.json"
 

@@ -24,8 +24,8 @@ import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.system import emptybytes
 
-from indexer.query import And, Not, Or, Phrase, Word
-from indexer.schema import EXACT_FIELD, TEXT_FIELDS
+from indexer.search.query import And, Not, Or, Phrase, Word
+from indexer.storage.schema import EXACT_FIELD, TEXT_FIELDS
 
 #: Postings kept in memory across queries, in bytes (docnums + frequencies).
 POSTINGS_CACHE_BYTES = 96 << 20
@@ -296,7 +296,7 @@ class Evaluator:
         #: Documents the filters allow: "auto" matching asks whether all words meet there.
         self.filter_mask = filter_mask
         self.postings = postings
-        #: ``indexer.search.QueryAnalysis``: stemmed and exact analysis, variants.
+        #: ``indexer.search.index.QueryAnalysis``: stemmed and exact analysis, variants.
         self.analysis = analysis
         self.ranking = ranking
         #: ``(docnums, exact_terms) -> mask`` checking stop words of a phrase in the stored text.

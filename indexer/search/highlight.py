@@ -12,8 +12,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-from indexer.analysis import WORD_PATTERN, normalized
-from indexer.stemming import stem
+from indexer.text.analysis import WORD_PATTERN, normalized
+from indexer.text.stemming import stem
 
 SNIPPET_CHARS = 280
 #: Texts longer than this are cut before looking for a snippet (the document view marks everything).

@@ -15,18 +15,19 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as whoosh_index
 
-from indexer import analysis as analysis_module
-from indexer.engine import DocTable, Evaluator, Postings, Ranking
+from indexer.text import analysis as analysis_module
+from indexer.search.engine import DocTable, Evaluator, Postings, Ranking
 from indexer.errors import DocumentNotFound, IndexNotFound, QueryError
-from indexer.facets import count_facets, filter_mask, ranked
-from indexer.highlight import MatchTerms, highlight_all, snippet
-from indexer.index import check_generation, current_generation, default_index_dir
+from indexer.search.facets import count_facets, filter_mask, ranked
+from indexer.search.highlight import MatchTerms, highlight_all, snippet
+from indexer.config import default_index_dir
+from indexer.storage.generations import check_generation, current_generation
 from indexer.models import Document, FacetValue, Hit, SearchResult
-from indexer.query import And, Word, parse_query, positive_leaves
-from indexer.stopwords import ARABIC_STOPWORDS
+from indexer.search.query import And, Word, parse_query, positive_leaves
+from indexer.text.stopwords import ARABIC_STOPWORDS
 from indexer.ingest.actors import ActorSummary, summarize_actors
-from indexer.store import Store
-from indexer.variants import VariantTable
+from indexer.storage.store import Store
+from indexer.text.variants import VariantTable
 
 SORTS = ("relevance", "date")
 MAX_LIMIT = 1000

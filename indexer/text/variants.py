@@ -2,7 +2,7 @@
 
 Groups come from ``indexer/data/variants.json`` and from a ``variants.json``
 of the same shape (``{"groups": [["أمريكا", "أميركا"], ...]}``) in the user's
-config folder or in ``$FAHRAS_DATA_DIR`` (see ``indexer.ingest.datafiles``).
+config folder or in ``$FAHRAS_DATA_DIR`` (see ``indexer.config``).
 Each member is analyzed with the index's analyzer; a query word (or phrase)
 whose analysis equals a member's also matches every other member of its groups.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from indexer.errors import FahrasError
-from indexer.ingest.datafiles import data_file_paths, load_entries
+from indexer.config import data_file_paths, load_entries
 
 VARIANTS_FILENAME = "variants.json"
 

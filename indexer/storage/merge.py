@@ -31,7 +31,7 @@ from itertools import accumulate
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 
-from indexer import segments
+from indexer.storage import segments
 
 _TERM_INFO = W3TermInfo._struct
 _POINTER = struct.Struct("!qi")

@@ -1,11 +1,5 @@
 """Building and updating an index: incremental by default, ``rebuild`` with an atomic swap.
 
-Layout of an index directory::
-
-    <index>/CURRENT          name of the live generation directory (replaced atomically)
-    <index>/fahras.lock      writer lock: pid, host, start time (JSON)
-    <index>/gen-000001/      Whoosh segments + fahras.sqlite (side store, file table, metadata)
-
 An incremental run updates the live generation in place (a Whoosh commit and a
 SQLite commit).  A rebuild writes a new generation directory and only then
 points ``CURRENT`` at it, so searches keep using the old one until the new one
@@ -30,8 +24,6 @@ import multiprocessing
 import os
 import queue
 import shutil
-import socket
-import sqlite3
 import threading
 import time
 from collections import Counter
@@ -39,20 +31,24 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import platformdirs
 from whoosh import index as whoosh_index
 
-from indexer import analysis
+from indexer.text import analysis
 from indexer.errors import FahrasError, IndexLocked, IndexNotFound, StaleIndex
 from indexer.records import Record, Skipped
-from indexer.schema import SCHEMA_VERSION, build_schema
-from indexer.segments import FastSegmentWriter
-from indexer.store import STORE_FILENAME, FileState, Store, record_row
+from indexer.storage.schema import SCHEMA_VERSION, build_schema
+from indexer.storage.segments import FastSegmentWriter
+from indexer.storage.store import STORE_FILENAME, FileState, Store, record_row
+from indexer.config import bundled_seeds_dir, default_index_dir
+from indexer.storage.generations import (
+    check_generation,
+    current_generation,
+    next_generation,
+    point_current_at,
+    remove_other_generations,
+)
+from indexer.storage.lock import WriterLock
 
-INDEX_ENV = "FAHRAS_INDEX"
-CURRENT_FILENAME = "CURRENT"
-LOCK_FILENAME = "fahras.lock"
-GENERATION_PREFIX = "gen-"
 HASH_CHUNK_BYTES = 1 << 20
 #: Below this many bytes of changed input, one process does everything:
 #: starting workers costs more than it saves.
@@ -119,155 +115,6 @@ class IndexReport:
             "rebuilt": self.rebuilt,
             "notes": self.notes,
         }
-
-
-# --- locations ----------------------------------------------------------------
-
-
-def default_index_dir() -> Path:
-    """``$FAHRAS_INDEX`` if set, else ``<user data dir>/fahras/index``."""
-    configured = os.environ.get(INDEX_ENV)
-    if configured:
-        return Path(configured).expanduser()
-    return Path(platformdirs.user_data_dir("fahras")) / "index"
-
-
-def bundled_seeds_dir() -> Path:
-    """The sample articles: ``seeds/`` of a checkout, or the copy shipped in the package."""
-    package_dir = Path(__file__).resolve().parent
-    for candidate in (package_dir.parent / "seeds", package_dir / "data" / "seeds"):
-        if candidate.is_dir():
-            return candidate
-    raise IndexNotFound("the bundled seeds/ folder is missing from this installation; give a PATH to index")
-
-
-def current_generation(index_dir: Path) -> Path | None:
-    """The live generation directory, or None when nothing was built yet."""
-    try:
-        name = (Path(index_dir) / CURRENT_FILENAME).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return None
-    generation = Path(index_dir) / name
-    return generation if generation.is_dir() else None
-
-
-def _next_generation(index_dir: Path) -> Path:
-    numbers = [
-        int(child.name[len(GENERATION_PREFIX):])
-        for child in index_dir.iterdir()
-        if child.name.startswith(GENERATION_PREFIX) and child.name[len(GENERATION_PREFIX):].isdigit()
-    ]
-    return index_dir / f"{GENERATION_PREFIX}{max(numbers, default=0) + 1:06d}"
-
-
-def _point_current_at(index_dir: Path, generation: Path) -> None:
-    temporary = index_dir / (CURRENT_FILENAME + ".tmp")
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(generation.name + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, index_dir / CURRENT_FILENAME)
-
-
-def _remove_other_generations(index_dir: Path, keep: Path) -> None:
-    """Old generations and builds a crash left half done (open readers keep their files on POSIX)."""
-    for child in index_dir.iterdir():
-        if child.is_dir() and child.name.startswith(GENERATION_PREFIX) and child != keep:
-            shutil.rmtree(child, ignore_errors=True)
-
-
-def check_generation(store: Store, index_dir: Path) -> dict[str, str]:
-    """The metadata of a generation, or ``StaleIndex`` when older code built it."""
-    meta = store.meta()
-    built = (meta.get("schema_version"), meta.get("analyzer_version"))
-    wanted = (str(SCHEMA_VERSION), str(analysis.ANALYZER_VERSION))
-    if built != wanted:
-        raise StaleIndex(
-            f"the index in {index_dir} was built by an older Fahras (schema {built[0]}, analyzer {built[1]}; "
-            f"this version needs {wanted[0]}, {wanted[1]}): rebuild it with "
-            f"`fahras index --rebuild --index {index_dir} [PATH...]`"
-        )
-    return meta
-
-
-def indexed_files(index_dir: Path) -> list[Path]:
-    """The input files the live generation was built from (read from any schema version's file table)."""
-    generation = current_generation(Path(index_dir))
-    if generation is None:
-        return []
-    database = sqlite3.connect((generation / STORE_FILENAME).resolve().as_uri() + "?mode=ro", uri=True)
-    try:
-        return [Path(path) for (path,) in database.execute("SELECT path FROM files")]
-    finally:
-        database.close()
-
-
-# --- the writer lock -------------------------------------------------------------
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-class WriterLock:
-    """One writer per index: a lock file with pid, host and start time.
-
-    A lock whose process is gone (same host) is stale: it is taken over and
-    the takeover is reported.  A live one, or one from another host, stops the
-    run at once with what to do, never a wait.
-    """
-
-    def __init__(self, index_dir: Path):
-        self.path = Path(index_dir) / LOCK_FILENAME
-        self.notes: list[str] = []
-
-    def _owner(self) -> dict:
-        try:
-            return json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-
-    def acquire(self) -> None:
-        mine = {"pid": os.getpid(), "host": socket.gethostname(), "started": dt.datetime.now().isoformat()}
-        for _attempt in range(2):
-            try:
-                descriptor = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                owner = self._owner()
-                pid, host, started = owner.get("pid"), owner.get("host"), owner.get("started", "?")
-                if host == mine["host"] and isinstance(pid, int) and not _process_alive(pid):
-                    self.notes.append(
-                        f"took over a stale lock left by process {pid} (started {started}), "
-                        f"which no longer runs; its unfinished work was discarded"
-                    )
-                    self.path.unlink(missing_ok=True)
-                    continue
-                where = f"process {pid} on {host}" if owner else "an unknown process"
-                raise IndexLocked(
-                    f"the index in {self.path.parent} is being written by {where} since {started}; "
-                    f"wait for it to finish, or if no such process runs, delete {self.path}"
-                ) from None
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                json.dump(mine, handle)
-            return
-        raise IndexLocked(f"could not take the lock {self.path}; delete it if no indexing runs")
-
-    def release(self) -> None:
-        if self._owner().get("pid") == os.getpid():
-            self.path.unlink(missing_ok=True)
-
-    def __enter__(self):
-        self.acquire()
-        return self
-
-    def __exit__(self, *exc):
-        self.release()
 
 
 # --- inputs ----------------------------------------------------------------------
@@ -656,7 +503,7 @@ def _file_states(inputs: list[InputFile], known: dict[str, FileState], force: bo
 
 
 def _new_generation(index_dir: Path, stemmer: str, stopwords: bool) -> Path:
-    generation = _next_generation(index_dir)
+    generation = next_generation(index_dir)
     generation.mkdir()
     schema = build_schema(stemmer=stemmer, stopwords=stopwords)
     whoosh_index.create_in(str(generation), schema)
@@ -707,7 +554,7 @@ def update_index(
     with WriterLock(index_dir) as lock:
         report.notes.extend(lock.notes)
         live = current_generation(index_dir)
-        _remove_other_generations(index_dir, keep=live)
+        remove_other_generations(index_dir, keep=live)
         previous_meta = {}
         if live is not None:
             store = Store(live)
@@ -742,9 +589,9 @@ def update_index(
                 shutil.rmtree(generation, ignore_errors=True)
             raise
         if fresh:
-            _point_current_at(index_dir, generation)
+            point_current_at(index_dir, generation)
             if live is not None:
-                _remove_other_generations(index_dir, keep=generation)
+                remove_other_generations(index_dir, keep=generation)
     report.seconds = time.perf_counter() - started
     return report
 

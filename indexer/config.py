@@ -1,4 +1,6 @@
-"""Locating the user-extendable data files (outlet signatures, actor gazetteer).
+"""Where things are: the default index, the bundled seeds and the user-extendable data files.
+
+Data files (outlet signatures, actor gazetteer, spelling variants):
 
 The shipped file is always read; a file of the same name in the user's config
 folder (``platformdirs.user_config_dir("fahras")``) or in the folder named by
@@ -12,16 +14,18 @@ import json
 import os
 from pathlib import Path
 
-from indexer.errors import FahrasError
+import platformdirs
 
-SHIPPED_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+from indexer.errors import FahrasError, IndexNotFound
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+SHIPPED_DATA_DIR = PACKAGE_DIR / "data"
+INDEX_ENV = "FAHRAS_INDEX"
 DATA_DIR_VARIABLE = "FAHRAS_DATA_DIR"
 
 
 def user_data_dirs() -> list[Path]:
-    from platformdirs import user_config_dir
-
-    folders = [Path(user_config_dir("fahras"))]
+    folders = [Path(platformdirs.user_config_dir("fahras"))]
     if os.environ.get(DATA_DIR_VARIABLE):
         folders.append(Path(os.environ[DATA_DIR_VARIABLE]))
     return folders
@@ -45,3 +49,19 @@ def load_entries(name: str, key: str) -> list[dict]:
             raise FahrasError(f"data file {path} needs a top-level object whose {key!r} is a list")
         entries.extend(data.get(key, []))
     return entries
+
+
+def default_index_dir() -> Path:
+    """``$FAHRAS_INDEX`` if set, else ``<user data dir>/fahras/index``."""
+    configured = os.environ.get(INDEX_ENV)
+    if configured:
+        return Path(configured).expanduser()
+    return Path(platformdirs.user_data_dir("fahras")) / "index"
+
+
+def bundled_seeds_dir() -> Path:
+    """The sample articles: ``seeds/`` of a checkout, or the copy shipped in the package."""
+    for candidate in (PACKAGE_DIR.parent / "seeds", PACKAGE_DIR / "data" / "seeds"):
+        if candidate.is_dir():
+            return candidate
+    raise IndexNotFound("the bundled seeds/ folder is missing from this installation; give a PATH to index")

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from indexer.normalize import normalize_with_digits
+from indexer.config import SHIPPED_DATA_DIR
+from indexer.text.normalize import normalize_with_digits
 
-STOPWORDS_PATH = Path(__file__).parent / "data" / "stopwords_ar.txt"
+STOPWORDS_PATH = SHIPPED_DATA_DIR / "stopwords_ar.txt"
 COMMENT_MARK = "#"
 
 

@@ -36,13 +36,15 @@ from whoosh import fields, formats
 from whoosh.analysis import StopFilter
 from whoosh.system import emptybytes
 
-from indexer import analysis
-from indexer.normalize import normalize_with_digits
-from indexer.stemming import STEM_CACHES, STEM_FUNCTIONS
+from indexer.text import analysis
+from indexer.text.normalize import normalize_with_digits
+from indexer.text.stemming import STEM_CACHES, STEM_FUNCTIONS
 
 #: Bump when the fields, their analysis or the side store change shape.
 #: 2: compact posting formats, blocks and side store (zstd with a dictionary).
-SCHEMA_VERSION = 2
+#: 3: analyzer, schema and format classes moved to indexer.text and indexer.storage (Whoosh pickles
+#:    their import paths into the index).
+SCHEMA_VERSION = 3
 
 TEXT_FIELDS = ("title", "body")
 EXACT_FIELD = "exact"

@@ -167,7 +167,7 @@ class FastSegmentWriter(SegmentWriter):
         """
         from whoosh.reading import SegmentReader
 
-        from indexer.merge import SourceSegment
+        from indexer.storage.merge import SourceSegment
 
         if self.holds_documents:
             raise ValueError("merge_fresh needs a writer without documents of its own")
@@ -277,7 +277,7 @@ class FastSegmentWriter(SegmentWriter):
         self.pool.cleanup()
 
     def _write_merged_postings(self, lengths_reader, document_count: int) -> None:
-        from indexer.merge import write_merged_postings
+        from indexer.storage.merge import write_merged_postings
 
         sources, self.merge_sources = self.merge_sources, []
         try:

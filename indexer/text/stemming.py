@@ -16,7 +16,7 @@ Three stemmers are available by name:
 ``snowball``
     The Snowball Arabic stemmer (PyStemmer's C code when installed).
 
-Stemmers expect normalized input (see ``indexer.normalize``): teh marbuta is
+Stemmers expect normalized input (see ``indexer.text.normalize``): teh marbuta is
 already heh, alef maqsura already yeh.  Every stem is cached in an unbounded
 dict per stemmer: a news corpus has a few hundred thousand distinct words, and
 a small LRU cache halves analysis throughput.

@@ -12,7 +12,7 @@ document reading "A <stop> B" on the stemmed field.  The exact field
 is checked there and cannot match "A <another stop> B".
 
 Whoosh pickles analyzers into the index schema: the classes below must stay
-importable from ``indexer.analysis``, hold only plain data (the stemmer's
+importable from ``indexer.text.analysis``, hold only plain data (the stemmer's
 *name*, not a callable), and compare equal when configured alike.  Bump
 ``ANALYZER_VERSION`` whenever the tokens this chain produces change.
 """
@@ -24,9 +24,9 @@ from functools import lru_cache
 
 from whoosh.analysis import Composable, Filter, StopFilter, Token, Tokenizer
 
-from indexer.normalize import normalize_with_digits
-from indexer.stemming import DEFAULT_STEMMER, NO_STEMMER, STEM_CACHES, STEM_FUNCTIONS, STEMMERS, check_stemmer
-from indexer.stopwords import ARABIC_STOPWORDS
+from indexer.text.normalize import normalize_with_digits
+from indexer.text.stemming import DEFAULT_STEMMER, NO_STEMMER, STEM_CACHES, STEM_FUNCTIONS, STEMMERS, check_stemmer
+from indexer.text.stopwords import ARABIC_STOPWORDS
 
 __all__ = [
     "ANALYZER_VERSION",
@@ -138,7 +138,7 @@ class ArabicNormalizeFilter(Filter):
 
 
 class ArabicStemFilter(Filter):
-    """Light-stems each token with a stemmer named in ``indexer.stemming.STEMMERS``.
+    """Light-stems each token with a stemmer named in ``indexer.text.stemming.STEMMERS``.
 
     Holds only the name: the stem function and its cache are looked up per
     stream, which keeps the filter picklable whatever the stemmer is.

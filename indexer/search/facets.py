@@ -13,7 +13,7 @@ import datetime as dt
 
 import numpy as np
 
-from indexer.engine import DocTable
+from indexer.search.engine import DocTable
 from indexer.errors import QueryError
 from indexer.models import Facet, FacetValue
 

@@ -1,0 +1,1 @@
+"""Searching an index: the query parser and plan, matching and scoring, facets, highlighting, ``Index``."""
