@@ -1,0 +1,1 @@
+"""Building and updating an index from input files: change detection, worker processes, the run."""
