@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass, field
 
 
@@ -32,12 +33,24 @@ class Hit:
 
 @dataclass
 class FacetValue:
+    #: The filter value: what ``source=``, ``actor=`` or a date bucket (``2024-07``, ``2024``, ``unknown``) selects.
     value: str
     count: int
     selected: bool = False
+    #: For date buckets: the first day in the bucket and the first day after it (None for ``unknown``).
+    #: The web layer reads these instead of parsing ``value``.
+    start: dt.date | None = None
+    end: dt.date | None = None
+    #: What to show for the value when it differs from it (e.g. an outlet's Arabic name).
+    label: str | None = None
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        data = {"value": self.value, "count": self.count, "selected": self.selected}
+        if self.label is not None:
+            data["label"] = self.label
+        if self.start is not None:
+            data["start"], data["end"] = self.start.isoformat(), self.end.isoformat() if self.end else None
+        return data
 
 
 @dataclass
@@ -50,6 +63,32 @@ class Facet:
     interval: str | None = None
 
 
+@dataclass(frozen=True)
+class Notice:
+    """A note on how a query was read or answered: a stable ``code`` for programs and translations,
+    an English ``message`` and the ``params`` a translation fills in."""
+
+    code: str
+    message: str
+    params: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "message": self.message, "params": dict(self.params)}
+
+
+@dataclass
+class FacetSearch:
+    """Values of one facet that contain a text, counted over the current result set."""
+
+    facet: str
+    values: list[FacetValue]
+    #: How many values matched ``contains`` (before the limit).
+    total: int
+
+    def to_dict(self) -> dict:
+        return {"facet": self.facet, "values": [v.to_dict() for v in self.values], "total": self.total}
+
+
 @dataclass
 class SearchResult:
     query: str
@@ -60,8 +99,13 @@ class SearchResult:
     facets: dict[str, Facet]
     took_ms: float = 0.0
     sort: str = "relevance"
-    #: How the query was read, for display ("all words", "best match", a message...).
-    notes: list[str] = field(default_factory=list)
+    #: How the query was read or answered, with stable codes.
+    notices: list[Notice] = field(default_factory=list)
+
+    @property
+    def notes(self) -> list[str]:
+        """The notices' English messages (the ``notes`` of the JSON)."""
+        return [notice.message for notice in self.notices]
 
     @property
     def pages(self) -> int:
@@ -81,6 +125,7 @@ class SearchResult:
             "sort": self.sort,
             "took_ms": round(self.took_ms, 2),
             "notes": self.notes,
+            "notices": [notice.to_dict() for notice in self.notices],
         }
 
 

@@ -21,19 +21,21 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.system import emptybytes
 
-from indexer.search.query import And, Not, Or, Phrase, Word
+from indexer.errors import QueryError
+from indexer.models import Notice
+from indexer.search.plan import EXACT, PHRASE, PREFIX, Leaf, Token
+from indexer.search.query import And, Not, Or
+from indexer.text import analysis
+from indexer.storage.postings import Postings, field_lengths
 from indexer.storage.schema import EXACT_FIELD, TEXT_FIELDS
 
-#: Postings kept in memory across queries, in bytes (docnums + frequencies).
-POSTINGS_CACHE_BYTES = 96 << 20
-#: How many indexed words a ``prefix*`` may expand to (the most frequent win).
-MAX_PREFIX_TERMS = 200
-#: How many candidate words to look at before choosing the most frequent.
-MAX_PREFIX_SCAN = 20000
+
+
+#: ``Ranking.match`` values.
 MATCH_MODES = ("all", "auto", "any")
+#: Candidates checked against the stored text for a phrase with stop words (the rest are dropped, with a note).
+MAX_TEXT_CHECKS = 3000
 
 
 @dataclass(frozen=True)
@@ -65,14 +67,13 @@ class Ranking:
     proximity_window: int = 3
     proximity_docs: int = 30
 
+    def __post_init__(self):
+        if self.match not in MATCH_MODES:
+            raise QueryError(f"Ranking.match must be one of {', '.join(MATCH_MODES)}, not {self.match!r}",
+                             code="bad_ranking")
+
 
 # --- per-generation document arrays ---------------------------------------------------
-
-
-def _length_table() -> np.ndarray:
-    from whoosh.util.numeric import byte_to_length
-
-    return np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
 
 
 class DocTable:
@@ -84,14 +85,13 @@ class DocTable:
         self.live = np.zeros(size, dtype=bool)
         self.ids: list[str | None] = [None] * size
         lengths = {name: np.zeros(size, dtype=np.float32) for name in (*TEXT_FIELDS, EXACT_FIELD)}
-        table = _length_table()
         for segment, offset in reader.leaf_readers():
             for docnum, stored in segment.iter_docs():
                 self.ids[offset + docnum] = stored["id"]
                 self.live[offset + docnum] = True
             count = segment.doc_count_all()
             for name, array in lengths.items():
-                array[offset: offset + count] = table[_length_bytes(segment, name, count)]
+                array[offset: offset + count] = field_lengths(segment, name, count)
         self.lengths = lengths
         self.docnum_of: dict[str, int] = {}
         for docnum, id_ in enumerate(self.ids):
@@ -146,138 +146,6 @@ def _alphabetical_rank(names: list[str]) -> np.ndarray:
     return rank
 
 
-def _length_bytes(segment, fieldname: str, count: int) -> np.ndarray:
-    """The one-byte encoded field lengths of a segment's documents."""
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
-    perdoc = segment._perdoc
-    reader = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    if reader is None:
-        return np.zeros(count, dtype=np.uint8)
-    return np.fromiter((reader[i] for i in range(count)), dtype=np.uint8, count=count)
-
-
-# --- postings --------------------------------------------------------------------------
-
-
-_EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
-
-
-def _leaf_postings(segment, fieldname: str, term: str):
-    """The raw postings matcher of a segment's term: deleted documents are masked later by ``DocTable.live``."""
-    matcher = segment.postings(fieldname, term)
-    if not isinstance(matcher, W3LeafMatcher) and isinstance(getattr(matcher, "child", None), W3LeafMatcher):
-        # A FilterMatcher that skips deletions one posting at a time (and has already moved its child).
-        matcher = matcher.child
-        matcher.reset()
-    return matcher
-
-
-def _matcher_arrays(matcher, offset: int) -> tuple[np.ndarray, np.ndarray]:
-    if isinstance(matcher, W3LeafMatcher):
-        ids, weights = [], []
-        while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
-            ids.append(np.asarray(matcher._ids, dtype=np.int32))
-            weights.append(np.asarray(matcher._weights, dtype=np.float32))
-            matcher._next_block()
-        if not ids:
-            return _EMPTY
-        return np.concatenate(ids) + offset, np.concatenate(weights)
-    ids, weights = [], []
-    while matcher.is_active():
-        ids.append(matcher.id())
-        weights.append(matcher.weight())
-        matcher.next()
-    return np.asarray(ids, dtype=np.int32) + offset, np.asarray(weights, dtype=np.float32)
-
-
-class Postings:
-    """A term's postings as numpy arrays, read once per index generation."""
-
-    def __init__(self, reader):
-        self.reader = reader
-        self.leaves = reader.leaf_readers()
-        self._cache: OrderedDict = OrderedDict()
-        self._cached_bytes = 0
-
-    def get(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
-        key = (fieldname, term)
-        cached = self._cache.get(key)
-        if cached is not None:
-            self._cache.move_to_end(key)
-            return cached
-        parts = []
-        for segment, offset in self.leaves:
-            if (fieldname, term) in segment:
-                parts.append(_matcher_arrays(_leaf_postings(segment, fieldname, term), offset))
-        if not parts:
-            result = _EMPTY
-        elif len(parts) == 1:
-            result = parts[0]
-        else:
-            result = (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
-        self._remember(key, result)
-        return result
-
-    def _remember(self, key, value) -> None:
-        size = value[0].nbytes + value[1].nbytes
-        self._cache[key] = value
-        self._cached_bytes += size
-        while self._cached_bytes > POSTINGS_CACHE_BYTES and len(self._cache) > 1:
-            _, old = self._cache.popitem(last=False)
-            self._cached_bytes -= old[0].nbytes + old[1].nbytes
-
-    def positions(self, fieldname: str, term: str, docnums: np.ndarray) -> dict[int, list[int]]:
-        """Positions of ``term`` in each of ``docnums`` (sorted) that contains it."""
-        found: dict[int, list[int]] = {}
-        for segment, offset in self.leaves:
-            count = segment.doc_count_all()
-            local = docnums[(docnums >= offset) & (docnums < offset + count)] - offset
-            if not len(local) or (fieldname, term) not in segment:
-                continue
-            matcher = _leaf_postings(segment, fieldname, term)
-            decode = self.reader.schema[fieldname].format.decoder("positions")
-            if isinstance(matcher, W3LeafMatcher):
-                # A block whose last id is below the next wanted document is skipped
-                # unread: its header says so (a frequent word has thousands of blocks).
-                next_wanted = 0
-                while matcher.is_active() and next_wanted < len(local):
-                    if matcher._maxid < local[next_wanted]:
-                        matcher._next_block()
-                        continue
-                    block_end = int(np.searchsorted(local, matcher._maxid, side="right"))
-                    matcher._read_ids()
-                    block_ids = np.asarray(matcher._ids)
-                    hits = np.flatnonzero(np.isin(block_ids, local[next_wanted:block_end], assume_unique=True))
-                    if len(hits):
-                        matcher._read_values()
-                        for i in hits:
-                            found[int(block_ids[i]) + offset] = decode(matcher._values[i])
-                    next_wanted = block_end
-                    matcher._next_block()
-            else:
-                wanted = set(local.tolist())
-                while matcher.is_active():
-                    if matcher.id() in wanted:
-                        found[matcher.id() + offset] = decode(matcher.value() or emptybytes)
-                    matcher.next()
-        return found
-
-    def expand_prefix(self, fieldname: str, prefix: str) -> list[str]:
-        """The most frequent indexed words of ``fieldname`` that start with ``prefix``."""
-        frequencies: dict[str, int] = {}
-        for segment, _offset in self.leaves:
-            for scanned, term in enumerate(segment.expand_prefix(fieldname, prefix)):
-                if scanned >= MAX_PREFIX_SCAN:
-                    break
-                text = term.decode("utf-8") if isinstance(term, bytes) else term
-                frequencies[text] = frequencies.get(text, 0) + segment.doc_frequency(fieldname, term)
-        ranked = sorted(frequencies, key=frequencies.get, reverse=True)
-        return ranked[:MAX_PREFIX_TERMS]
-
-
 # --- evaluation ---------------------------------------------------------------------------
 
 
@@ -290,18 +158,16 @@ class Match:
 class Evaluator:
     """Evaluates a query tree against one index generation."""
 
-    def __init__(self, table: DocTable, postings: Postings, analysis, ranking: Ranking, phrase_checker,
+    def __init__(self, table: DocTable, postings: Postings, texts: StoredTexts, ranking: Ranking,
                  filter_mask: np.ndarray):
         self.table = table
         #: Documents the filters allow: "auto" matching asks whether all words meet there.
         self.filter_mask = filter_mask
         self.postings = postings
-        #: ``indexer.search.index.QueryAnalysis``: stemmed and exact analysis, variants.
-        self.analysis = analysis
+        #: The stored titles and bodies, for what positions cannot tell (which stop word sat in a gap).
+        self.texts = texts
         self.ranking = ranking
-        #: ``(docnums, exact_terms) -> mask`` checking stop words of a phrase in the stored text.
-        self.phrase_checker = phrase_checker
-        self.notes: list[str] = []
+        self.notices: list[Notice] = []
 
     # -- scoring helpers
 
@@ -369,10 +235,8 @@ class Evaluator:
 
     def evaluate(self, node) -> Match | None:
         """Mask and scores of a node, or None when it has nothing searchable (stop words only)."""
-        if isinstance(node, Word):
-            return self.word(node)
-        if isinstance(node, Phrase):
-            return self.phrase_text(node.text)
+        if isinstance(node, Leaf):
+            return self.phrase(node) if node.kind == PHRASE else self.word(node)
         if isinstance(node, Not):
             child = self.evaluate(node.child)
             if child is None:
@@ -416,20 +280,15 @@ class Evaluator:
             needed = max(1, math.ceil(self.ranking.min_share * len(positives)))
             mask = matched >= needed
             if match_mode == "auto" and (mask & self.filter_mask).any():
-                self.notes.append(f"no document has all {len(positives)} words: showing those with at least {needed}")
+                self.notices.append(Notice(
+                    "best_match", f"no document has all {len(positives)} words: showing those with at least {needed}",
+                    {"words": len(positives), "needed": needed}))
         for negative in negatives:
             mask = mask & ~negative.mask
         if plain and self.ranking.proximity_weight:
-            words = [self._plain_term(child) for child in children]
+            words = [child.single_stem for child in children if isinstance(child, Leaf)]
             self.add_proximity([term for term in words if term is not None], mask & self.filter_mask, scores)
         return Match(mask, scores)
-
-    def _plain_term(self, node) -> str | None:
-        """The stemmed term of a plain one-word query node, else None."""
-        if not isinstance(node, Word) or node.prefix or node.exact:
-            return None
-        tokens = self.analysis.stemmed_tokens(node.text)
-        return tokens[0][0] if len(tokens) == 1 else None
 
     def add_proximity(self, terms: list[str], mask: np.ndarray, scores: np.ndarray) -> None:
         """Add ``Ranking.proximity_weight`` x the pair score of consecutive ``terms`` to the best documents."""
@@ -454,40 +313,36 @@ class Evaluator:
             scores[candidates] += (ranking.proximity_weight * idf * frequency * (ranking.k1 + 1.0)
                                    / (frequency + normalizer)).astype(np.float32)
 
-    def word(self, word: Word) -> Match | None:
-        analysis = self.analysis
-        if word.prefix:
-            return self.prefix(word.text)
-        if word.exact:
-            terms = analysis.exact_terms(word.text)
-            if not terms:
+    def word(self, leaf: Leaf) -> Match | None:
+        if leaf.kind == PREFIX:
+            return self.prefix(leaf.exact)
+        if leaf.kind == EXACT:
+            if not leaf.exact:
                 return None
-            if len(terms) > 1:
-                return self.exact_sequence(terms)
+            if len(leaf.exact) > 1:
+                return self.exact_sequence(list(leaf.exact))
             match = self.empty()
-            self._add(match, EXACT_FIELD, terms[0], 1.0 + self.ranking.title_weight)
+            self._add(match, EXACT_FIELD, leaf.exact[0], 1.0 + self.ranking.title_weight)
             return match
-        tokens = analysis.stemmed_tokens(word.text)
-        if not tokens:
+        if not leaf.stems:
             return None
-        if len(tokens) > 1:
-            return self.phrase_text(word.text)
-        match = self.with_variants(tokens)
-        for exact in analysis.exact_terms(word.text)[:1]:
+        if len(leaf.stems) > 1:
+            return self.phrase(leaf)
+        match = self.with_variants(leaf)
+        for exact in leaf.exact[:1]:
             self._add(match, EXACT_FIELD, exact, self.ranking.exact_weight, mark=False)
         return match
 
-    def with_variants(self, tokens: list[tuple[str, int]]) -> Match:
+    def with_variants(self, leaf: Leaf) -> Match:
         """A term or positional sequence, OR the other spellings of its variant group."""
-        terms = tuple(text for text, _ in tokens)
-        match = self.sequence(tokens)
-        for alternative in self.analysis.variants(terms):
+        match = self.sequence(leaf.stems)
+        for alternative in leaf.variants:
             other = self.sequence(alternative)
             match.mask |= other.mask
             match.scores += other.scores
         return match
 
-    def sequence(self, tokens: list[tuple[str, int]]) -> Match:
+    def sequence(self, tokens: tuple[Token, ...]) -> Match:
         """One stemmed term, or terms at the given relative positions in one field."""
         if len(tokens) == 1:
             return self.stemmed_term(tokens[0][0])
@@ -513,18 +368,18 @@ class Evaluator:
                     match.scores[docnums[keep]] += weight * scores[keep]
         return match
 
-    def phrase_text(self, text: str) -> Match | None:
-        analysis = self.analysis
-        tokens = analysis.stemmed_tokens(text)
-        exact = analysis.exact_terms(text)
+    def phrase(self, leaf: Leaf) -> Match | None:
+        tokens, exact = leaf.stems, list(leaf.exact)
         if not tokens:
             return self.exact_sequence(exact) if exact else None
-        match = self.with_variants(tokens)
+        match = self.with_variants(leaf)
         # The stemmed field only knows that *some* stop word sat in a gap; the
         # stored text says which.
         if len(exact) > len(tokens) and match.mask.any():
-            candidates = np.flatnonzero(match.mask)
-            verified = self.phrase_checker(candidates, exact)
+            # Documents lacking any of the exact forms cannot hold the phrase: only the rest are read.
+            candidates = np.intersect1d(np.flatnonzero(match.mask), self.documents_with_all(EXACT_FIELD, exact),
+                                        assume_unique=True)
+            verified = self.texts.contains_sequence(candidates, exact, self.notices)
             match.mask[:] = False
             match.mask[candidates[verified]] = True
         return match
@@ -534,7 +389,7 @@ class Evaluator:
         match = self.empty()
         candidates = self.documents_with_all(EXACT_FIELD, terms)
         if len(candidates):
-            verified = candidates[self.phrase_checker(candidates, terms)]
+            verified = candidates[self.texts.contains_sequence(candidates, terms, self.notices)]
             match.mask[verified] = True
             for term in set(terms):
                 docnums, scores = self.bm25(EXACT_FIELD, term)
@@ -542,8 +397,7 @@ class Evaluator:
                 match.scores[docnums[keep]] += scores[keep]
         return match
 
-    def prefix(self, text: str) -> Match | None:
-        terms = self.analysis.exact_terms(text)
+    def prefix(self, terms: tuple[str, ...]) -> Match | None:
         if not terms:
             return None
         match = self.empty()
@@ -570,3 +424,38 @@ def _has_sequence(position_lists: list, offsets: list[int]) -> bool:
     others = [set(p) for p in position_lists[1:]]
     return any(all(start + offset in other for offset, other in zip(offsets[1:], others))
                for start in position_lists[0])
+
+
+class StoredTexts:
+    """Candidates' stored titles and bodies, checked for an exact word sequence."""
+
+    def __init__(self, table: DocTable, store):
+        self.table = table
+        self.store = store
+        self._exact = analysis.exact_analyzer()
+
+    def contains_sequence(self, docnums: np.ndarray, terms: list[str], notices: list[Notice]) -> np.ndarray:
+        """Which of ``docnums`` hold ``terms`` (exact forms) in sequence; past ``MAX_TEXT_CHECKS`` none, with a note."""
+        keep = np.zeros(len(docnums), dtype=bool)
+        if len(terms) == 1:
+            # One word needs no sequence: the exact field's postings already say it is there.
+            keep[:] = True
+            return keep
+        if len(docnums) > MAX_TEXT_CHECKS:
+            notices.append(Notice(
+                "phrase_check_limit",
+                f"the phrase was checked in the first {MAX_TEXT_CHECKS} of {len(docnums)} candidates",
+                {"checked": MAX_TEXT_CHECKS, "candidates": int(len(docnums))}))
+        ids = [self.table.ids[d] for d in docnums[:MAX_TEXT_CHECKS].tolist()]
+        bodies = self.store.bodies(ids)
+        titles = {id_: summary["title"] for id_, summary in self.store.summaries(ids).items()}
+        for i, id_ in enumerate(ids):
+            text = f"{titles.get(id_, '')}\n{bodies.get(id_, '')}"
+            keep[i] = _contains_sequence([token.text for token in self._exact(text)], terms)
+        return keep
+
+
+def _contains_sequence(tokens: list[str], wanted: list[str]) -> bool:
+    width = len(wanted)
+    first = wanted[0]
+    return any(tokens[i: i + width] == wanted for i, token in enumerate(tokens) if token == first)

@@ -15,7 +15,9 @@ import numpy as np
 
 from indexer.search.engine import DocTable
 from indexer.errors import QueryError
-from indexer.models import Facet, FacetValue
+from indexer.models import Facet, FacetSearch, FacetValue
+from indexer.search.plan import Filters
+from indexer.text.normalize import normalize_with_digits
 
 #: A date facet spanning more months than this counts per year.
 MAX_MONTH_BUCKETS = 36
@@ -24,14 +26,14 @@ UNKNOWN_DATE = "unknown"
 FACET_NAMES = ("source", "actor", "date")
 
 
-def source_mask(table: DocTable, sources) -> np.ndarray | None:
+def _source_mask(table: DocTable, sources) -> np.ndarray | None:
     if not sources:
         return None
     wanted = [table.source_index[s] for s in sources if s in table.source_index]
     return np.isin(table.source_ord, np.asarray(wanted, dtype=np.int32))
 
 
-def actor_mask(table: DocTable, actors) -> np.ndarray | None:
+def _actor_mask(table: DocTable, actors) -> np.ndarray | None:
     if not actors:
         return None
     wanted = [table.actor_index[a] for a in actors if a in table.actor_index]
@@ -40,29 +42,14 @@ def actor_mask(table: DocTable, actors) -> np.ndarray | None:
     return mask
 
 
-def parse_day(value, name: str) -> int | None:
-    """A ``since``/``until`` value (date or ISO string) as a day number."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date().toordinal()
-    if isinstance(value, dt.date):
-        return value.toordinal()
-    try:
-        return dt.date.fromisoformat(str(value).strip()).toordinal()
-    except ValueError:
-        raise QueryError(f"{name} must be a date written YYYY-MM-DD, not {value!r}") from None
-
-
-def date_mask(table: DocTable, since, until) -> np.ndarray | None:
-    first, last = parse_day(since, "since"), parse_day(until, "until")
-    if first is None and last is None:
+def _date_mask(table: DocTable, since: dt.date | None, until: dt.date | None) -> np.ndarray | None:
+    if since is None and until is None:
         return None
     mask = table.day >= 0
-    if first is not None:
-        mask &= table.day >= first
-    if last is not None:
-        mask &= table.day <= last
+    if since is not None:
+        mask &= table.day >= since.toordinal()
+    if until is not None:
+        mask &= table.day <= until.toordinal()
     return mask
 
 
@@ -72,6 +59,30 @@ def combine(base: np.ndarray, masks) -> np.ndarray:
         if mask is not None:
             result = result & mask
     return result
+
+
+class FilterMasks:
+    """One generation's masks for one ``Filters`` value, computed once for matching and every facet."""
+
+    def __init__(self, table: DocTable, filters: Filters):
+        self.filters = filters
+        self.live = table.live
+        #: Each facet's own selection (None: not restricted).
+        self.by_facet = {
+            "source": _source_mask(table, filters.sources),
+            "actor": _actor_mask(table, filters.actors),
+            "date": _date_mask(table, filters.since, filters.until),
+        }
+        excluded = [m for m in (_source_mask(table, filters.exclude_sources),
+                                _actor_mask(table, filters.exclude_actors)) if m is not None]
+        #: Documents an exclusion removes everywhere, from the hits and from every facet's counts.
+        self.excluded = np.logical_or.reduce(excluded) if excluded else None
+        self.allowed = self.restrict(table.live)
+
+    def restrict(self, mask: np.ndarray, ignoring: str | None = None) -> np.ndarray:
+        """``mask`` under every filter except facet ``ignoring``'s own selection."""
+        result = combine(mask, [m for name, m in self.by_facet.items() if name != ignoring])
+        return result & ~self.excluded if self.excluded is not None else result
 
 
 def ranked(counts: np.ndarray, rank: np.ndarray) -> np.ndarray:
@@ -112,6 +123,16 @@ def _month_number(day: np.ndarray) -> np.ndarray:
     return dates.astype("datetime64[M]").astype(np.int64)
 
 
+def _month_value(year: int, month: int, count: int) -> FacetValue:
+    start = dt.date(year, month, 1)
+    end = dt.date(year + month // 12, month % 12 + 1, 1)
+    return FacetValue(f"{year:04d}-{month:02d}", count, start=start, end=end)
+
+
+def _year_value(year: int, count: int) -> FacetValue:
+    return FacetValue(f"{year:04d}", count, start=dt.date(year, 1, 1), end=dt.date(year + 1, 1, 1))
+
+
 def date_facet(table: DocTable, mask: np.ndarray) -> Facet:
     days = table.day[mask]
     known = days[days >= 0]
@@ -126,39 +147,60 @@ def date_facet(table: DocTable, mask: np.ndarray) -> Facet:
             years = months // 12
             counts = np.bincount(years - years.min())
             base = int(years.min())
-            values = [FacetValue(str(1970 + base + i), int(c)) for i, c in enumerate(counts) if c]
+            values = [_year_value(1970 + base + i, int(c)) for i, c in enumerate(counts) if c]
         else:
             counts = np.bincount(months - first)
-            values = [
-                FacetValue(f"{1970 + (first + i) // 12:04d}-{(first + i) % 12 + 1:02d}", int(c))
-                for i, c in enumerate(counts)
-                if c
-            ]
+            values = [_month_value(1970 + (first + i) // 12, (first + i) % 12 + 1, int(c))
+                      for i, c in enumerate(counts) if c]
     if unknown:
         values.append(FacetValue(UNKNOWN_DATE, int(unknown)))
     return Facet("date", values, len(values), interval=interval)
 
 
-def count_facets(table: DocTable, matched: np.ndarray, sources, actors, since, until, limit: int):
+def count_facets(table: DocTable, matched: np.ndarray, masks: FilterMasks, limit: int):
     """The filtered result mask and the three facets (each ignoring its own selection)."""
-    masks = {
-        "source": source_mask(table, sources),
-        "actor": actor_mask(table, actors),
-        "date": date_mask(table, since, until),
-    }
-    result = combine(matched, masks.values())
-
-    def without(name):
-        return combine(matched, [m for key, m in masks.items() if key != name])
-
+    selected = masks.filters.selected
     facets = {
-        "source": source_facet(table, without("source"), limit, sources),
-        "actor": actor_facet(table, without("actor"), limit, actors),
-        "date": date_facet(table, without("date")),
+        "source": source_facet(table, masks.restrict(matched, "source"), limit, selected["source"]),
+        "actor": actor_facet(table, masks.restrict(matched, "actor"), limit, selected["actor"]),
+        "date": date_facet(table, masks.restrict(matched, "date")),
     }
-    return result, facets
+    return masks.restrict(matched), facets
 
 
-def filter_mask(table: DocTable, sources, actors, since, until) -> np.ndarray:
-    return combine(table.live, [source_mask(table, sources), actor_mask(table, actors),
-                                date_mask(table, since, until)])
+def _normalized_names(table: DocTable, name: str) -> list[str]:
+    """A facet's values normalized for ``contains`` matching, computed once per generation."""
+    cache = table.__dict__.setdefault("_normalized_names", {})
+    if name not in cache:
+        names = table.source_names if name == "source" else table.actor_names
+        cache[name] = [normalize_with_digits(value) for value in names]
+    return cache[name]
+
+
+def search_values(table: DocTable, name: str, matched: np.ndarray, masks: FilterMasks, contains: str,
+                  limit: int) -> FacetSearch:
+    """Every value of facet ``name`` whose text contains ``contains`` (after Arabic normalization), with its
+    count over the result set as the facet itself counts it (ignoring its own selection)."""
+    if name == "date":
+        facet = date_facet(table, masks.restrict(matched, "date"))
+        wanted = contains.strip()
+        values = [v for v in facet.values if wanted in v.value]
+        return FacetSearch(name, values[:limit], len(values))
+    if name not in ("source", "actor"):
+        raise QueryError(f"no facet named {name!r}: use one of {', '.join(FACET_NAMES)}", code="unknown_facet")
+    scope = masks.restrict(matched, name)
+    if name == "source":
+        ordinals = table.source_ord[scope]
+        counts = np.bincount(ordinals[ordinals >= 0], minlength=len(table.source_names))
+        names, rank = table.source_names, table.source_rank
+    else:
+        counts = np.bincount(table.actor_values[scope[table.actor_doc]], minlength=len(table.actor_names))
+        names, rank = table.actor_names, table.actor_rank
+    wanted = normalize_with_digits(contains.strip())
+    selected = set(masks.filters.selected[name])
+    if wanted:
+        keep = np.fromiter((wanted in form for form in _normalized_names(table, name)), dtype=bool, count=len(names))
+        counts = np.where(keep, counts, 0)
+    order = ranked(counts, rank)
+    values = [FacetValue(names[i], int(counts[i]), names[i] in selected) for i in order[:limit]]
+    return FacetSearch(name, values, len(order))

@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from indexer.models import Notice
+
 MAX_QUERY_CHARS = 1000
 #: More leaves than this make a query slow and are never meant: the rest is dropped, with a note.
 MAX_LEAVES = 64
@@ -67,7 +69,13 @@ class Or:
 @dataclass
 class ParsedQuery:
     tree: object | None
-    notes: list[str]
+    notices: list[Notice]
+    #: The query as read (control characters dropped, cut to ``MAX_QUERY_CHARS``).
+    text: str = ""
+
+    @property
+    def notes(self) -> list[str]:
+        return [notice.message for notice in self.notices]
 
 
 def _lex(text: str) -> list[tuple[str, str]]:
@@ -238,22 +246,15 @@ def _truncate_leaves(node, budget: list[int]):
 
 def parse_query(text: str) -> ParsedQuery:
     """Read a query string into a tree (None for an empty query); never raises."""
-    notes: list[str] = []
+    notices: list[Notice] = []
     text = _CONTROL_RE.sub(" ", text or "")
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
-        notes.append(f"the query was cut to its first {MAX_QUERY_CHARS} characters")
+        notices.append(Notice("query_cut", f"the query was cut to its first {MAX_QUERY_CHARS} characters",
+                              {"chars": MAX_QUERY_CHARS}))
     tree = _Parser(_lex(text)).parse()
     if tree is not None and _count_leaves(tree) > MAX_LEAVES:
         tree = _simplify(_truncate_leaves(tree, [MAX_LEAVES]))
-        notes.append(f"only the first {MAX_LEAVES} words of the query were used")
-    return ParsedQuery(tree, notes)
-
-
-def positive_leaves(node) -> list:
-    """Words and phrases the query looks for (not under a NOT): what highlights mark."""
-    if isinstance(node, (And, Or)):
-        return [leaf for child in node.children for leaf in positive_leaves(child)]
-    if isinstance(node, Not) or node is None:
-        return []
-    return [node]
+        notices.append(Notice("query_words_cut", f"only the first {MAX_LEAVES} words of the query were used",
+                              {"words": MAX_LEAVES}))
+    return ParsedQuery(tree, notices, text)

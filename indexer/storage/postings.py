@@ -1,0 +1,162 @@
+"""Reading Whoosh segments for the numpy engine: postings as arrays, positions, field lengths.
+
+Whoosh's own matchers decode one posting per Python call; this module reads a
+W3 posting list block by block (through the matcher's block internals) into
+numpy arrays, skips blocks below the wanted documents when reading positions,
+and reads the per-document length bytes.  It is the read side's only contact
+with Whoosh internals (``indexer.storage.segments`` and ``merge`` are the
+write side's), so a Whoosh upgrade is checked here.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.system import emptybytes
+from whoosh.util.numeric import byte_to_length
+
+#: Postings kept in memory across queries, in bytes (docnums + frequencies).
+POSTINGS_CACHE_BYTES = 96 << 20
+#: How many indexed words a ``prefix*`` may expand to (the most frequent win).
+MAX_PREFIX_TERMS = 200
+#: How many candidate words to look at before choosing the most frequent.
+MAX_PREFIX_SCAN = 20000
+
+_LENGTHS = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
+
+
+def length_bytes(segment, fieldname: str, count: int) -> np.ndarray:
+    """The one-byte encoded field lengths of a segment's documents."""
+    perdoc = segment._perdoc
+    reader = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if reader is None:
+        return np.zeros(count, dtype=np.uint8)
+    return np.fromiter((reader[i] for i in range(count)), dtype=np.uint8, count=count)
+
+
+def field_lengths(segment, fieldname: str, count: int) -> np.ndarray:
+    """The (approximate, one-byte encoded) length of ``fieldname`` in each of a segment's documents."""
+    return _LENGTHS[length_bytes(segment, fieldname, count)]
+
+
+# --- postings --------------------------------------------------------------------------
+
+
+_EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
+
+
+def _leaf_postings(segment, fieldname: str, term: str):
+    """The raw postings matcher of a segment's term: deleted documents are masked later by ``DocTable.live``."""
+    matcher = segment.postings(fieldname, term)
+    if not isinstance(matcher, W3LeafMatcher) and isinstance(getattr(matcher, "child", None), W3LeafMatcher):
+        # A FilterMatcher that skips deletions one posting at a time (and has already moved its child).
+        matcher = matcher.child
+        matcher.reset()
+    return matcher
+
+
+def _matcher_arrays(matcher, offset: int) -> tuple[np.ndarray, np.ndarray]:
+    if isinstance(matcher, W3LeafMatcher):
+        ids, weights = [], []
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.append(np.asarray(matcher._ids, dtype=np.int32))
+            weights.append(np.asarray(matcher._weights, dtype=np.float32))
+            matcher._next_block()
+        if not ids:
+            return _EMPTY
+        return np.concatenate(ids) + offset, np.concatenate(weights)
+    ids, weights = [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return np.asarray(ids, dtype=np.int32) + offset, np.asarray(weights, dtype=np.float32)
+
+
+class Postings:
+    """A term's postings as numpy arrays, read once per index generation."""
+
+    def __init__(self, reader):
+        self.reader = reader
+        self.leaves = reader.leaf_readers()
+        self._cache: OrderedDict = OrderedDict()
+        self._cached_bytes = 0
+
+    def get(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        key = (fieldname, term)
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return cached
+        parts = []
+        for segment, offset in self.leaves:
+            if (fieldname, term) in segment:
+                parts.append(_matcher_arrays(_leaf_postings(segment, fieldname, term), offset))
+        if not parts:
+            result = _EMPTY
+        elif len(parts) == 1:
+            result = parts[0]
+        else:
+            result = (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
+        self._remember(key, result)
+        return result
+
+    def _remember(self, key, value) -> None:
+        size = value[0].nbytes + value[1].nbytes
+        self._cache[key] = value
+        self._cached_bytes += size
+        while self._cached_bytes > POSTINGS_CACHE_BYTES and len(self._cache) > 1:
+            _, old = self._cache.popitem(last=False)
+            self._cached_bytes -= old[0].nbytes + old[1].nbytes
+
+    def positions(self, fieldname: str, term: str, docnums: np.ndarray) -> dict[int, list[int]]:
+        """Positions of ``term`` in each of ``docnums`` (sorted) that contains it."""
+        found: dict[int, list[int]] = {}
+        for segment, offset in self.leaves:
+            count = segment.doc_count_all()
+            local = docnums[(docnums >= offset) & (docnums < offset + count)] - offset
+            if not len(local) or (fieldname, term) not in segment:
+                continue
+            matcher = _leaf_postings(segment, fieldname, term)
+            decode = self.reader.schema[fieldname].format.decoder("positions")
+            if isinstance(matcher, W3LeafMatcher):
+                # A block whose last id is below the next wanted document is skipped
+                # unread: its header says so (a frequent word has thousands of blocks).
+                next_wanted = 0
+                while matcher.is_active() and next_wanted < len(local):
+                    if matcher._maxid < local[next_wanted]:
+                        matcher._next_block()
+                        continue
+                    block_end = int(np.searchsorted(local, matcher._maxid, side="right"))
+                    matcher._read_ids()
+                    block_ids = np.asarray(matcher._ids)
+                    hits = np.flatnonzero(np.isin(block_ids, local[next_wanted:block_end], assume_unique=True))
+                    if len(hits):
+                        matcher._read_values()
+                        for i in hits:
+                            found[int(block_ids[i]) + offset] = decode(matcher._values[i])
+                    next_wanted = block_end
+                    matcher._next_block()
+            else:
+                wanted = set(local.tolist())
+                while matcher.is_active():
+                    if matcher.id() in wanted:
+                        found[matcher.id() + offset] = decode(matcher.value() or emptybytes)
+                    matcher.next()
+        return found
+
+    def expand_prefix(self, fieldname: str, prefix: str) -> list[str]:
+        """The most frequent indexed words of ``fieldname`` that start with ``prefix``."""
+        frequencies: dict[str, int] = {}
+        for segment, _offset in self.leaves:
+            for scanned, term in enumerate(segment.expand_prefix(fieldname, prefix)):
+                if scanned >= MAX_PREFIX_SCAN:
+                    break
+                text = term.decode("utf-8") if isinstance(term, bytes) else term
+                frequencies[text] = frequencies.get(text, 0) + segment.doc_frequency(fieldname, term)
+        ranked = sorted(frequencies, key=frequencies.get, reverse=True)
+        return ranked[:MAX_PREFIX_TERMS]
