@@ -16,6 +16,7 @@ exactly as typed (after normalization).  Phrases score per field.
 from __future__ import annotations
 
 import math
+import time
 from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ from indexer.storage.schema import EXACT_FIELD, TEXT_FIELDS
 MATCH_MODES = ("all", "auto", "any")
 #: Candidates checked against the stored text for a phrase with stop words (the rest are dropped, with a note).
 MAX_TEXT_CHECKS = 3000
+#: Stored texts read per batch while checking a phrase (the deadline is checked between batches).
+TEXT_CHECK_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,25 @@ class Ranking:
         if self.match not in MATCH_MODES:
             raise QueryError(f"Ranking.match must be one of {', '.join(MATCH_MODES)}, not {self.match!r}",
                              code="bad_ranking")
+
+
+class Deadline:
+    """A search's time budget: past it, the slow steps stop and the result says it is partial."""
+
+    def __init__(self, budget_ms: float | None):
+        self.budget_ms = budget_ms
+        self._end = None if budget_ms is None else time.perf_counter() + budget_ms / 1000.0
+        self.hit = False
+
+    def expired(self) -> bool:
+        if self._end is None or time.perf_counter() < self._end:
+            return False
+        self.hit = True
+        return True
+
+    def notice(self) -> Notice:
+        return Notice("time_budget", f"the search took longer than {self.budget_ms:g} ms: "
+                                     f"some matches may be missing", {"ms": self.budget_ms})
 
 
 # --- per-generation document arrays ---------------------------------------------------
@@ -159,7 +181,7 @@ class Evaluator:
     """Evaluates a query tree against one index generation."""
 
     def __init__(self, table: DocTable, postings: Postings, texts: StoredTexts, ranking: Ranking,
-                 filter_mask: np.ndarray):
+                 filter_mask: np.ndarray, deadline: Deadline | None = None):
         self.table = table
         #: Documents the filters allow: "auto" matching asks whether all words meet there.
         self.filter_mask = filter_mask
@@ -167,6 +189,7 @@ class Evaluator:
         #: The stored titles and bodies, for what positions cannot tell (which stop word sat in a gap).
         self.texts = texts
         self.ranking = ranking
+        self.deadline = deadline or Deadline(None)
         self.notices: list[Notice] = []
 
     # -- scoring helpers
@@ -294,7 +317,7 @@ class Evaluator:
         """Add ``Ranking.proximity_weight`` x the pair score of consecutive ``terms`` to the best documents."""
         pairs = [(first, second) for first, second in zip(terms, terms[1:]) if first != second]
         candidates = np.flatnonzero(mask)
-        if not pairs or not len(candidates):
+        if not pairs or not len(candidates) or self.deadline.expired():
             return
         ranking, table = self.ranking, self.table
         if len(candidates) > ranking.proximity_docs:
@@ -353,12 +376,21 @@ class Evaluator:
             candidates = self.documents_with_all(fieldname, [text for text, _ in tokens])
             if not len(candidates):
                 continue
-            positions = [self.postings.positions(fieldname, text, candidates) for text, _ in tokens]
-            hits = [
-                docnum
-                for docnum in candidates.tolist()
-                if _has_sequence([p.get(docnum, ()) for p in positions], offsets)
-            ]
+            if self.deadline.expired():
+                continue
+            # Rarest word first; each next word's positions are read only for the documents where the
+            # words read so far already stand at the right distances.
+            survivors = candidates.tolist()
+            positions: dict[str, dict[int, list[int]]] = {}
+            for text in sorted({text for text, _ in tokens}, key=lambda term: len(self.postings.get(fieldname, term)[0])):
+                if self.deadline.expired():
+                    survivors = []
+                    break
+                positions[text] = self.postings.positions(fieldname, text, np.asarray(survivors, dtype=np.int32))
+                survivors = _sequence_docs(survivors, tokens, offsets, positions)
+                if not survivors:
+                    break
+            hits = survivors
             if hits:
                 hits = np.asarray(hits, dtype=np.int32)
                 match.mask[hits] = True
@@ -379,7 +411,7 @@ class Evaluator:
             # Documents lacking any of the exact forms cannot hold the phrase: only the rest are read.
             candidates = np.intersect1d(np.flatnonzero(match.mask), self.documents_with_all(EXACT_FIELD, exact),
                                         assume_unique=True)
-            verified = self.texts.contains_sequence(candidates, exact, self.notices)
+            verified = self.texts.contains_sequence(candidates, exact, self.notices, self.deadline)
             match.mask[:] = False
             match.mask[candidates[verified]] = True
         return match
@@ -389,7 +421,7 @@ class Evaluator:
         match = self.empty()
         candidates = self.documents_with_all(EXACT_FIELD, terms)
         if len(candidates):
-            verified = candidates[self.texts.contains_sequence(candidates, terms, self.notices)]
+            verified = candidates[self.texts.contains_sequence(candidates, terms, self.notices, self.deadline)]
             match.mask[verified] = True
             for term in set(terms):
                 docnums, scores = self.bm25(EXACT_FIELD, term)
@@ -418,6 +450,15 @@ def _pairs_within(firsts, seconds, window: int) -> int:
     return count
 
 
+def _sequence_docs(docnums: list[int], tokens, offsets: list[int], positions: dict) -> list[int]:
+    """The documents where the tokens whose positions were read stand at their relative ``offsets``."""
+    read = [(positions[text], offset) for (text, _), offset in zip(tokens, offsets) if text in positions]
+    base = read[0][1]
+    relative = [offset - base for _, offset in read]
+    return [docnum for docnum in docnums
+            if _has_sequence([found.get(docnum, ()) for found, _ in read], relative)]
+
+
 def _has_sequence(position_lists: list, offsets: list[int]) -> bool:
     if any(not p for p in position_lists):
         return False
@@ -434,8 +475,10 @@ class StoredTexts:
         self.store = store
         self._exact = analysis.exact_analyzer()
 
-    def contains_sequence(self, docnums: np.ndarray, terms: list[str], notices: list[Notice]) -> np.ndarray:
-        """Which of ``docnums`` hold ``terms`` (exact forms) in sequence; past ``MAX_TEXT_CHECKS`` none, with a note."""
+    def contains_sequence(self, docnums: np.ndarray, terms: list[str], notices: list[Notice],
+                          deadline: Deadline | None = None) -> np.ndarray:
+        """Which of ``docnums`` hold ``terms`` (exact forms) in sequence; past ``MAX_TEXT_CHECKS`` or the
+        deadline none, with a note."""
         keep = np.zeros(len(docnums), dtype=bool)
         if len(terms) == 1:
             # One word needs no sequence: the exact field's postings already say it is there.
@@ -446,12 +489,17 @@ class StoredTexts:
                 "phrase_check_limit",
                 f"the phrase was checked in the first {MAX_TEXT_CHECKS} of {len(docnums)} candidates",
                 {"checked": MAX_TEXT_CHECKS, "candidates": int(len(docnums))}))
+        deadline = deadline or Deadline(None)
         ids = [self.table.ids[d] for d in docnums[:MAX_TEXT_CHECKS].tolist()]
-        bodies = self.store.bodies(ids)
-        titles = {id_: summary["title"] for id_, summary in self.store.summaries(ids).items()}
-        for i, id_ in enumerate(ids):
-            text = f"{titles.get(id_, '')}\n{bodies.get(id_, '')}"
-            keep[i] = _contains_sequence([token.text for token in self._exact(text)], terms)
+        for start in range(0, len(ids), TEXT_CHECK_BATCH):
+            if deadline.expired():
+                break
+            batch = ids[start: start + TEXT_CHECK_BATCH]
+            bodies = self.store.bodies(batch)
+            titles = {id_: summary["title"] for id_, summary in self.store.summaries(batch).items()}
+            for i, id_ in enumerate(batch, start):
+                text = f"{titles.get(id_, '')}\n{bodies.get(id_, '')}"
+                keep[i] = _contains_sequence([token.text for token in self._exact(text)], terms)
         return keep
 
 

@@ -1,10 +1,11 @@
 """Highlights: the words a query matched, marked in the text as written.
 
-The text is tokenized with the index's own tokenizer and normalization; each
-token's normalized form and its stem are compared with the query's terms, so
-a stemmed, normalized or variant match marks the original surface form
-(``مسيَّرة`` for the query ``مسيرة``).  Everything outside ``<mark>`` is
-HTML-escaped, and nothing else is inserted.
+The text is read with the index's own analysis chain (``indexer.text.analysis``):
+the exact chain gives each word's normalized form and offsets, the stemmed
+chain its term, and both are compared with the query's terms, so a stemmed,
+normalized or variant match marks the original surface form (``مسيَّرة`` for
+the query ``مسيرة``).  Everything outside ``<mark>`` is HTML-escaped, and
+nothing else is inserted.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-from indexer.text.analysis import WORD_PATTERN, normalized
-from indexer.text.stemming import stem
+from indexer.text.analysis import chain, exact_chain
 
 SNIPPET_CHARS = 280
 #: Texts longer than this are cut before looking for a snippet (the document view marks everything).
@@ -39,33 +39,35 @@ class MatchTerms:
     def __bool__(self) -> bool:
         return bool(self.stems or self.exact or self.prefixes)
 
-    def matches(self, form: str) -> bool:
-        """Whether a word's normalized ``form`` is a match."""
+    def matches(self, form: str, word: str | None = None) -> bool:
+        """Whether a word whose normalized form is ``form`` is a match (``word``: as written, when known)."""
         if form in self.exact:
             return True
         if self.prefixes and form.startswith(self.prefixes):
             return True
-        return form not in self.stopwords and stem(form, self.stemmer) in self.stems
+        # The stemmed chain's term of the word as written (normalizing is idempotent, so
+        # ``form`` gives the same term); stop words have none, and None is never a stem.
+        return chain(self.stemmer, bool(self.stopwords)).term(form if word is None else word) in self.stems
 
 
 def match_spans(text: str, terms: MatchTerms, stop_after: int | None = None) -> list[tuple[int, int]]:
     """``(start, end)`` character spans of the matching words of ``text``.
 
-    The words are the analyzer's tokens (same pattern, same normalization),
-    read directly rather than through the Whoosh filter chain, which costs
-    several times more per word.  With ``stop_after``, reading stops that many
-    characters past the first match.
+    The words, their normalized forms and offsets are the exact chain's
+    tokens, their stems the stemmed chain's terms: the analysis that indexed
+    them.  With ``stop_after``, reading stops that many characters past the
+    first match.
     """
     if not terms or not text:
         return []
     spans: list[tuple[int, int]] = []
     limit = None
-    for match in WORD_PATTERN.finditer(text):
-        start = match.start()
+    matches = terms.matches
+    for form, _, start, end in exact_chain().tokens(text):
         if limit is not None and start > limit:
             break
-        if terms.matches(normalized(match.group())):
-            spans.append((start, match.end()))
+        if matches(form, text[start:end]):
+            spans.append((start, end))
             if stop_after is not None and limit is None:
                 limit = start + stop_after
     return spans

@@ -223,3 +223,6 @@ class SearchRequest:
     #: ``engine.Ranking`` overriding the index's own, or None.
     ranking: object | None = None
     facets: bool = True
+    #: Time budget in milliseconds: past it the slow steps stop and a ``time_budget`` notice says the
+    #: result may miss matches.  None: no limit.
+    budget_ms: float | None = None

@@ -24,6 +24,9 @@ from indexer.models import Notice
 MAX_QUERY_CHARS = 1000
 #: More leaves than this make a query slow and are never meant: the rest is dropped, with a note.
 MAX_LEAVES = 64
+#: Brackets nested deeper than this are read as if absent (with a note): nobody means them, and each
+#: level costs the parser several stack frames.
+MAX_DEPTH = 16
 
 OR_WORDS = frozenset({"OR", "|", "||"})
 NOT_WORDS = frozenset({"NOT"})
@@ -117,6 +120,8 @@ class _Parser:
     def __init__(self, tokens):
         self.tokens = tokens
         self.index = 0
+        self.depth = 0
+        self.flattened = False
 
     def peek(self):
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -164,7 +169,11 @@ class _Parser:
             self.take()
             return None
         negate = False
-        if token[0] == "word" and (token[1] in NOT_WORDS or token[1] == "-"):
+        if token[0] == "word" and token[1] == "-":
+            # A dash between spaces is punctuation (a pasted headline's "A - B"), not NOT.
+            self.take()
+            return None
+        if token[0] == "word" and token[1] in NOT_WORDS:
             self.take()
             if self.peek() is None or self.peek()[0] == ")":
                 return None
@@ -183,7 +192,12 @@ class _Parser:
     def primary(self):
         kind, value = self.take()
         if kind == "(":
+            if self.depth >= MAX_DEPTH:
+                self.flattened = True
+                return None
+            self.depth += 1
             node = self.or_expr_until_close()
+            self.depth -= 1
             return node
         if kind == "phrase":
             return Phrase(value) if any(ch.isalnum() for ch in value) else None
@@ -219,6 +233,8 @@ def _simplify(node):
         return children[0] if len(children) == 1 else kind(children)
     if isinstance(node, Not):
         child = _simplify(node.child)
+        if isinstance(child, Not):  # NOT NOT a is a
+            return child.child
         return Not(child) if child is not None else None
     return node
 
@@ -252,7 +268,12 @@ def parse_query(text: str) -> ParsedQuery:
         text = text[:MAX_QUERY_CHARS]
         notices.append(Notice("query_cut", f"the query was cut to its first {MAX_QUERY_CHARS} characters",
                               {"chars": MAX_QUERY_CHARS}))
-    tree = _Parser(_lex(text)).parse()
+    parser = _Parser(_lex(text))
+    tree = parser.parse()
+    if parser.flattened:
+        notices.append(Notice("query_nesting_flattened",
+                              f"brackets nested more than {MAX_DEPTH} deep were read as if absent",
+                              {"depth": MAX_DEPTH}))
     if tree is not None and _count_leaves(tree) > MAX_LEAVES:
         tree = _simplify(_truncate_leaves(tree, [MAX_LEAVES]))
         notices.append(Notice("query_words_cut", f"only the first {MAX_LEAVES} words of the query were used",

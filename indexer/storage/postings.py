@@ -10,6 +10,7 @@ write side's), so a Whoosh upgrade is checked here.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 import numpy as np
@@ -77,20 +78,50 @@ def _matcher_arrays(matcher, offset: int) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(ids, dtype=np.int32) + offset, np.asarray(weights, dtype=np.float32)
 
 
-class Postings:
-    """A term's postings as numpy arrays, read once per index generation."""
+class PostingsCache:
+    """Term postings kept in memory for one generation, shared by its searchers (thread-safe)."""
 
-    def __init__(self, reader):
+    def __init__(self, max_bytes: int = POSTINGS_CACHE_BYTES):
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._entries.get(key)
+            if value is not None:
+                self._entries.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        size = value[0].nbytes + value[1].nbytes
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = value
+            self._bytes += size
+            while self._bytes > self.max_bytes and len(self._entries) > 1:
+                _, old = self._entries.popitem(last=False)
+                self._bytes -= old[0].nbytes + old[1].nbytes
+
+
+class Postings:
+    """A term's postings as numpy arrays, read once per index generation.
+
+    One ``Postings`` per Whoosh reader (readers are not thread-safe); the
+    ``cache`` may be shared by the readers of one generation.
+    """
+
+    def __init__(self, reader, cache: PostingsCache | None = None):
         self.reader = reader
         self.leaves = reader.leaf_readers()
-        self._cache: OrderedDict = OrderedDict()
-        self._cached_bytes = 0
+        self.cache = cache if cache is not None else PostingsCache()
 
     def get(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         key = (fieldname, term)
-        cached = self._cache.get(key)
+        cached = self.cache.get(key)
         if cached is not None:
-            self._cache.move_to_end(key)
             return cached
         parts = []
         for segment, offset in self.leaves:
@@ -102,16 +133,8 @@ class Postings:
             result = parts[0]
         else:
             result = (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
-        self._remember(key, result)
+        self.cache.put(key, result)
         return result
-
-    def _remember(self, key, value) -> None:
-        size = value[0].nbytes + value[1].nbytes
-        self._cache[key] = value
-        self._cached_bytes += size
-        while self._cached_bytes > POSTINGS_CACHE_BYTES and len(self._cache) > 1:
-            _, old = self._cache.popitem(last=False)
-            self._cached_bytes -= old[0].nbytes + old[1].nbytes
 
     def positions(self, fieldname: str, term: str, docnums: np.ndarray) -> dict[int, list[int]]:
         """Positions of ``term`` in each of ``docnums`` (sorted) that contains it."""

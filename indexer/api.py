@@ -1,4 +1,4 @@
-"""Searching an index: ``open_index(location)`` gives an ``Index`` with ``search``, ``document`` and facets.
+"""The public Python API: ``open_index(location)`` gives an ``Index`` with ``search``, ``document`` and facets.
 
 ``Index`` reads parameters once (the query into a ``QueryPlan``, the filters
 into ``Filters``), checks them, and asks its backend (``EmbeddedBackend`` for
@@ -76,7 +76,7 @@ class Index:
         return self.backend.analyzer.plan(parse_query(query))
 
     def _request(self, query, filters: Filters, sort="relevance", page=1, limit=10, facet_limit=10,
-                 ranking=None, facets=True) -> SearchRequest:
+                 ranking=None, facets=True, budget_ms=None) -> SearchRequest:
         if sort not in SORTS:
             raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}", code="bad_sort")
         return SearchRequest(
@@ -88,6 +88,7 @@ class Index:
             facet_limit=min(max(0, int(facet_limit)), MAX_FACET_LIMIT),
             ranking=ranking,
             facets=facets,
+            budget_ms=None if budget_ms is None else max(0.0, float(budget_ms)),
         )
 
     def search(
@@ -105,6 +106,7 @@ class Index:
         facets: bool = True,
         exclude_sources=(),
         exclude_actors=(),
+        budget_ms: float | None = None,
     ) -> SearchResult:
         """Hits of one page, facets over the whole filtered result, and notes on how the query was read.
 
@@ -115,10 +117,13 @@ class Index:
         (newest first) or ``oldest``.  An empty query lists everything, newest
         first.  ``ranking`` overrides the index's ranking knobs;
         ``facets=False`` skips counting them (``SearchResult.facets`` is then
-        empty).
+        empty).  ``budget_ms``: past this many milliseconds the slow steps
+        (phrase checks, positions) stop and a ``time_budget`` notice says the
+        result may miss matches (the web page sets one; None: no limit).
         """
         filters = Filters.parse(sources, actors, since, until, exclude_sources, exclude_actors)
-        return self.backend.search(self._request(query, filters, sort, page, limit, facet_limit, ranking, facets))
+        return self.backend.search(self._request(query, filters, sort, page, limit, facet_limit, ranking, facets,
+                                                 budget_ms))
 
     def iter_hits(self, query: str = "", *, sources=(), actors=(), exclude_sources=(), exclude_actors=(),
                   since=None, until=None, sort: str = "relevance", ranking: Ranking | None = None) -> Iterator[Hit]:
