@@ -16,7 +16,9 @@ exactly as typed (after normalization).  Phrases score per field.
 from __future__ import annotations
 
 import math
+import re
 import time
+from functools import lru_cache
 from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -27,7 +29,7 @@ from indexer.errors import QueryError
 from indexer.models import Notice
 from indexer.search.plan import EXACT, PHRASE, PREFIX, Leaf, Token
 from indexer.search.query import And, Not, Or
-from indexer.text import analysis
+from indexer.text.normalize import normalize_with_digits
 from indexer.storage.postings import Postings, field_lengths
 from indexer.storage.schema import EXACT_FIELD, TEXT_FIELDS
 
@@ -36,7 +38,7 @@ from indexer.storage.schema import EXACT_FIELD, TEXT_FIELDS
 #: ``Ranking.match`` values.
 MATCH_MODES = ("all", "auto", "any")
 #: Candidates checked against the stored text for a phrase with stop words (the rest are dropped, with a note).
-MAX_TEXT_CHECKS = 3000
+MAX_TEXT_CHECKS = 20000
 #: Stored texts read per batch while checking a phrase (the deadline is checked between batches).
 TEXT_CHECK_BATCH = 100
 
@@ -468,12 +470,17 @@ def _has_sequence(position_lists: list, offsets: list[int]) -> bool:
 
 
 class StoredTexts:
-    """Candidates' stored titles and bodies, checked for an exact word sequence."""
+    """Candidates' stored titles and bodies, checked for an exact word sequence.
+
+    Normalizing a whole text gives, character for character, what the
+    analyzer gives each of its words (tested), so the exact forms of a
+    phrase stand in the normalized text as whole words separated by
+    non-word characters: one regex search, not one analyzer call per word.
+    """
 
     def __init__(self, table: DocTable, store):
         self.table = table
         self.store = store
-        self._exact = analysis.exact_analyzer()
 
     def contains_sequence(self, docnums: np.ndarray, terms: list[str], notices: list[Notice],
                           deadline: Deadline | None = None) -> np.ndarray:
@@ -495,15 +502,28 @@ class StoredTexts:
             if deadline.expired():
                 break
             batch = ids[start: start + TEXT_CHECK_BATCH]
-            bodies = self.store.bodies(batch)
-            titles = {id_: summary["title"] for id_, summary in self.store.summaries(batch).items()}
+            texts = {record.id: f"{record.title}\n{record.body}" for record in self.store.records(batch)}
             for i, id_ in enumerate(batch, start):
-                text = f"{titles.get(id_, '')}\n{bodies.get(id_, '')}"
-                keep[i] = _contains_sequence([token.text for token in self._exact(text)], terms)
+                keep[i] = contains_words(normalize_with_digits(texts.get(id_, "")), terms)
         return keep
 
 
-def _contains_sequence(tokens: list[str], wanted: list[str]) -> bool:
-    width = len(wanted)
-    first = wanted[0]
-    return any(tokens[i: i + width] == wanted for i, token in enumerate(tokens) if token == first)
+@lru_cache(maxsize=256)
+def _sequence_pattern(terms: tuple[str, ...]) -> re.Pattern:
+    # It starts with a literal (no look-behind), so the regex engine skips ahead to each candidate.
+    return re.compile(r"\W+".join(map(re.escape, terms)) + r"(?!\w)")
+
+
+def contains_words(normalized_text: str, terms) -> bool:
+    """Whether ``terms`` (exact forms) stand in ``normalized_text`` as consecutive whole words."""
+    terms = tuple(terms)
+    if any(term not in normalized_text for term in terms):
+        return False
+    for found in _sequence_pattern(terms).finditer(normalized_text):
+        start = found.start()
+        if start == 0 or not _WORD_CHARACTER.match(normalized_text, start - 1):
+            return True
+    return False
+
+
+_WORD_CHARACTER = re.compile(r"\w")
