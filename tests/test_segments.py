@@ -14,7 +14,7 @@ from whoosh.analysis import StopFilter
 from whoosh.writing import SegmentWriter
 
 from conftest import ARTICLES
-from indexer.storage import segments
+from indexer.storage import blocks, segments
 from indexer.text import analysis
 from indexer.build.update import whoosh_fields
 from indexer.records import Record
@@ -113,11 +113,11 @@ def test_fast_writer_segments_read_back_as_whooshs_own(tmp_path, monkeypatch, ch
 
 
 def test_compact_blocks_store_whole_weights_as_ints_and_values_as_plain_bytes():
-    assert segments.compact_weights([1.0, 3.0, 2.0]) == (1, 3, 2)
-    assert segments.compact_weights([1.5, 3.0]) == (1.5, 3.0)
+    assert blocks.compact_weights([1.0, 3.0, 2.0]) == (1, 3, 2)
+    assert blocks.compact_weights([1.5, 3.0]) == (1.5, 3.0)
     block = ((1, 2), (1, 3), (b"\x01", b"\x02\x05"))
-    assert pickle.loads(segments.compact_pickle(block)) == block
-    assert b"_codecs" not in segments.compact_pickle(block)
+    assert pickle.loads(blocks.compact_pickle(block)) == block
+    assert b"_codecs" not in blocks.compact_pickle(block)
 
 
 def test_short_posting_lists_inlined_in_the_term_table_read_back_the_same(tmp_path):
@@ -134,7 +134,7 @@ def test_long_posting_lists_span_several_blocks(tmp_path):
     directory = build(tmp_path / "fast", FastSegmentWriter, synthetic_records())
     with whoosh_index.open_dir(str(directory)).searcher() as searcher:
         matcher = searcher.reader().postings("body", "حكوم")
-        assert len(list(matcher.all_ids())) > segments.BLOCK_POSTINGS
+        assert len(list(matcher.all_ids())) > blocks.BLOCK_POSTINGS
 
 
 def test_segments_roll_over_every_flush_docs_documents(tmp_path):
@@ -297,11 +297,11 @@ def test_batched_term_table_writes_equal_whooshs_one_by_one(tmp_path):
     one_by_one.close()
     batched = OrderedHashWriter(storage.create_file("b"))
     for start in range(0, len(entries), 777):
-        segments.add_entries(batched, entries[start:start + 777])
+        blocks.add_entries(batched, entries[start:start + 777])
     batched.close()
     assert (tmp_path / "a").read_bytes() == (tmp_path / "b").read_bytes()
     disordered = OrderedHashWriter(storage.create_file("c"))
-    segments.add_entries(disordered, [(b"b", b"")])
+    blocks.add_entries(disordered, [(b"b", b"")])
     with pytest.raises(ValueError, match="increase"):
-        segments.add_entries(disordered, [(b"a", b"")])
+        blocks.add_entries(disordered, [(b"a", b"")])
     disordered.close()

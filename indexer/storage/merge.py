@@ -29,16 +29,14 @@ import zlib
 from itertools import accumulate
 
 import numpy as np
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 
-from indexer.storage import segments
+from indexer.storage import blocks, whoosh_internals
 
-_TERM_INFO = W3TermInfo._struct
+_TERM_INFO = whoosh_internals.TERM_INFO_STRUCT
 _POINTER = struct.Struct("!qi")
 _BLOCK_LENGTH = struct.Struct("!i")
 _FIELD_NUMBER = struct.Struct("!H")
-#: ``whoosh.filedb.filetables``: each entry of a hash file starts with its key and value lengths.
-_ENTRY_LENGTHS = struct.Struct("!ii")
 #: Term table entries written at a time.
 ENTRIES_PER_WRITE = 20_000
 
@@ -47,11 +45,8 @@ class SourceSegment:
     """One segment being merged: its term table, postings file and first document number in the merge."""
 
     def __init__(self, reader, offset: int):
-        terms = reader._terms
         self.reader = reader
-        self.table = terms._tindex
-        self.fieldmap = terms._fieldmap
-        self.postfile = terms._postfile
+        self.table, self.fieldmap, self.postfile = whoosh_internals.term_reader_files(reader)
         self.offset = offset
         self._terms: _TermTable | None = None
 
@@ -112,7 +107,7 @@ class _TermTable:
         self.data = table.dbfile.get(table.startofdata, table.endofdata - table.startofdata)
         #: Field number (2 key bytes) -> (start, end) of its run of entries.
         self.runs: dict[bytes, tuple[int, int]] = {}
-        data, unpack, header = self.data, _ENTRY_LENGTHS.unpack_from, _ENTRY_LENGTHS.size
+        data, unpack, header = self.data, blocks.ENTRY_LENGTHS.unpack_from, blocks.ENTRY_LENGTHS.size
         position, end = 0, len(data)
         current, run_start = None, 0
         while position < end:
@@ -131,7 +126,7 @@ class _TermTable:
         if field not in self.runs:
             return {}
         position, end = self.runs[field]
-        data, unpack, header = self.data, _ENTRY_LENGTHS.unpack_from, _ENTRY_LENGTHS.size
+        data, unpack, header = self.data, blocks.ENTRY_LENGTHS.unpack_from, blocks.ENTRY_LENGTHS.size
         found = {}
         while position < end:
             key_length, value_length = unpack(data, position)
@@ -178,10 +173,10 @@ def _shifted_blocks(data: bytes, offset: int, last: bool) -> list[bytes]:
     for _start, end, info, payload in iter_blocks(data):
         count, last_id, max_weight, compression, min_byte, max_byte = info
         deltas, weights, values = pickle.loads(zlib.decompress(payload) if compression else payload)
-        payload = segments.compact_pickle(((deltas[0] + offset, *deltas[1:]), weights, values))
+        payload = blocks.compact_pickle(((deltas[0] + offset, *deltas[1:]), weights, values))
         if compression:
             payload = zlib.compress(payload, compression)
-        info = segments.compact_pickle((count, last_id + offset, max_weight, compression, min_byte, max_byte))
+        info = blocks.compact_pickle((count, last_id + offset, max_weight, compression, min_byte, max_byte))
         size = len(info) + len(payload)
         pieces += [_BLOCK_LENGTH.pack(-size if last and end == len(data) else size), info, payload]
     return pieces
@@ -230,7 +225,7 @@ def _joined_inlined(parts: list) -> bytes:
         weights += part_weights
         values += part_values
     return (_combined_statistics(parts, inlined=True)
-            + segments.compact_pickle((tuple(ids), tuple(weights), tuple(values))))
+            + blocks.compact_pickle((tuple(ids), tuple(weights), tuple(values))))
 
 
 def write_merged_postings(fieldwriter, fieldname: str, format_, sources: list[SourceSegment], lengths: np.ndarray,
@@ -238,13 +233,13 @@ def write_merged_postings(fieldwriter, fieldname: str, format_, sources: list[So
     """Write one field's posting lists from ``sources`` (in document order) into a ``W3FieldWriter``."""
     fixed_size = format_.fixed_value_size()
     fixed_size = None if fixed_size is None or fixed_size < 0 else fixed_size
-    postfile = fieldwriter._postfile
+    postfile, field_number, term_index = whoosh_internals.field_writer_files(fieldwriter)
     entries = []
-    prefix = _FIELD_NUMBER.pack(fieldwriter._fieldid)
+    prefix = _FIELD_NUMBER.pack(field_number)
     tables = [source.field_terms(fieldname) for source in sources]
     for term in sorted(set().union(*tables)):
         if len(entries) >= ENTRIES_PER_WRITE:
-            segments.add_entries(fieldwriter._tindex, entries)
+            blocks.add_entries(term_index, entries)
             entries.clear()
         parts = [(source, table[term]) for source, table in zip(sources, tables) if term in table]
         if not any(is_inlined(info) for _source, info in parts):
@@ -258,12 +253,12 @@ def write_merged_postings(fieldwriter, fieldname: str, format_, sources: list[So
             entries.append((prefix + term, _joined_inlined(parts)))
         else:
             entries.append((prefix + term, _rewritten(parts, fixed_size, postfile, lengths, inline_postings)))
-    segments.add_entries(fieldwriter._tindex, entries)
+    blocks.add_entries(term_index, entries)
 
 
 def _rewritten(parts: list, fixed_size: int | None, postfile, lengths: np.ndarray, inline_postings: int) -> bytes:
     """Decode every part and write the whole list again (inlined or as blocks); its term info bytes."""
-    terminfo = segments.CompactTermInfo()
+    terminfo = blocks.CompactTermInfo()
     ids, weights, values = [], [], []
     for source, info in parts:
         part_ids, part_weights, part_values = source.postings(info, fixed_size)
@@ -272,13 +267,13 @@ def _rewritten(parts: list, fixed_size: int | None, postfile, lengths: np.ndarra
         values += part_values
     term_lengths = lengths[ids].tolist()
     if len(ids) <= inline_postings:
-        segments.add_block_stats(terminfo, ids, weights, segments.shortest_length(term_lengths), max(term_lengths))
+        blocks.add_block_stats(terminfo, ids, weights, blocks.shortest_length(term_lengths), max(term_lengths))
         terminfo.set_inlined(ids, weights, () if fixed_size == 0 else values)
         return terminfo.to_bytes()
     pieces = [WHOOSH3_HEADER_MAGIC]
-    for start in range(0, len(ids), segments.BLOCK_POSTINGS):
-        end = min(start + segments.BLOCK_POSTINGS, len(ids))
-        segments.block_bytes(pieces, terminfo, ids[start:end], weights[start:end],
+    for start in range(0, len(ids), blocks.BLOCK_POSTINGS):
+        end = min(start + blocks.BLOCK_POSTINGS, len(ids))
+        blocks.block_bytes(pieces, terminfo, ids[start:end], weights[start:end],
                               _block_values(fixed_size, values, start, end), term_lengths[start:end],
                               last=end == len(ids))
     data = b"".join(pieces)

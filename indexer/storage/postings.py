@@ -3,9 +3,7 @@
 Whoosh's own matchers decode one posting per Python call; this module reads a
 W3 posting list block by block (through the matcher's block internals) into
 numpy arrays, skips blocks below the wanted documents when reading positions,
-and reads the per-document length bytes.  It is the read side's only contact
-with Whoosh internals (``indexer.storage.segments`` and ``merge`` are the
-write side's), so a Whoosh upgrade is checked here.
+and reads the per-document length bytes, through ``whoosh_internals``.
 """
 
 from __future__ import annotations
@@ -14,9 +12,10 @@ import threading
 from collections import OrderedDict
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.system import emptybytes
 from whoosh.util.numeric import byte_to_length
+
+from indexer.storage import whoosh_internals
 
 #: Postings kept in memory across queries, in bytes (docnums + frequencies).
 POSTINGS_CACHE_BYTES = 96 << 20
@@ -30,8 +29,7 @@ _LENGTHS = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
 
 def length_bytes(segment, fieldname: str, count: int) -> np.ndarray:
     """The one-byte encoded field lengths of a segment's documents."""
-    perdoc = segment._perdoc
-    reader = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    reader = whoosh_internals.segment_length_column(segment, fieldname)
     if reader is None:
         return np.zeros(count, dtype=np.uint8)
     return np.fromiter((reader[i] for i in range(count)), dtype=np.uint8, count=count)
@@ -50,23 +48,16 @@ _EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
 
 def _leaf_postings(segment, fieldname: str, term: str):
     """The raw postings matcher of a segment's term: deleted documents are masked later by ``DocTable.live``."""
-    matcher = segment.postings(fieldname, term)
-    if not isinstance(matcher, W3LeafMatcher) and isinstance(getattr(matcher, "child", None), W3LeafMatcher):
-        # A FilterMatcher that skips deletions one posting at a time (and has already moved its child).
-        matcher = matcher.child
-        matcher.reset()
-    return matcher
+    return whoosh_internals.unfiltered(segment.postings(fieldname, term))
 
 
 def _matcher_arrays(matcher, offset: int) -> tuple[np.ndarray, np.ndarray]:
-    if isinstance(matcher, W3LeafMatcher):
+    if whoosh_internals.is_block_matcher(matcher):
         ids, weights = [], []
         while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
-            ids.append(np.asarray(matcher._ids, dtype=np.int32))
-            weights.append(np.asarray(matcher._weights, dtype=np.float32))
-            matcher._next_block()
+            ids.append(np.asarray(whoosh_internals.block_ids(matcher), dtype=np.int32))
+            weights.append(np.asarray(whoosh_internals.block_weights(matcher), dtype=np.float32))
+            whoosh_internals.next_block(matcher)
         if not ids:
             return _EMPTY
         return np.concatenate(ids) + offset, np.concatenate(weights)
@@ -146,24 +137,24 @@ class Postings:
                 continue
             matcher = _leaf_postings(segment, fieldname, term)
             decode = self.reader.schema[fieldname].format.decoder("positions")
-            if isinstance(matcher, W3LeafMatcher):
+            if whoosh_internals.is_block_matcher(matcher):
                 # A block whose last id is below the next wanted document is skipped
                 # unread: its header says so (a frequent word has thousands of blocks).
                 next_wanted = 0
                 while matcher.is_active() and next_wanted < len(local):
-                    if matcher._maxid < local[next_wanted]:
-                        matcher._next_block()
+                    last_id = whoosh_internals.block_last_id(matcher)
+                    if last_id < local[next_wanted]:
+                        whoosh_internals.next_block(matcher)
                         continue
-                    block_end = int(np.searchsorted(local, matcher._maxid, side="right"))
-                    matcher._read_ids()
-                    block_ids = np.asarray(matcher._ids)
+                    block_end = int(np.searchsorted(local, last_id, side="right"))
+                    block_ids = np.asarray(whoosh_internals.block_ids(matcher))
                     hits = np.flatnonzero(np.isin(block_ids, local[next_wanted:block_end], assume_unique=True))
                     if len(hits):
-                        matcher._read_values()
+                        values = whoosh_internals.block_values(matcher)
                         for i in hits:
-                            found[int(block_ids[i]) + offset] = decode(matcher._values[i])
+                            found[int(block_ids[i]) + offset] = decode(values[i])
                     next_wanted = block_end
-                    matcher._next_block()
+                    whoosh_internals.next_block(matcher)
             else:
                 wanted = set(local.tolist())
                 while matcher.is_active():

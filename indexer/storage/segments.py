@@ -35,20 +35,26 @@ import zlib
 from array import array
 
 import numpy as np
-from whoosh.filedb.filetables import md5_hash
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3TermInfo, _lenfield
-from whoosh.system import emptybytes, pack_int as _pack_int
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.system import emptybytes
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-#: Documents per segment: bounds the writer's memory (about 100 MB of
-#: postings per 5,000 news articles) at the cost of one term table each.
+from indexer.storage import whoosh_internals
+from indexer.storage.blocks import (
+    BLOCK_POSTINGS,
+    CompactTermInfo,
+    add_entries,
+    add_block_stats,
+    block_bytes,
+    compact_pickle,
+    shortest_length,
+)
+from indexer.storage.merge import SourceSegment, write_merged_postings
+
+#: Documents per segment when the caller does not say: bounds the writer's memory (about
+#: 100 MB of postings per 5,000 news articles) at the cost of one term table each.
 DEFAULT_FLUSH_DOCS = 8_000
-#: Whoosh's W3 block layout: postings per block, zlib level.
-BLOCK_POSTINGS = 128
-BLOCK_COMPRESSION = 3
-#: The oldest protocol that pickles ``bytes`` natively (Whoosh uses 2).
-PICKLE_PROTOCOL = 3
 #: Posting lists this short are stored in the term table (``W3TermInfo`` "inlined",
 #: read back by Whoosh as a ``ListMatcher``) instead of as a block in the postings
 #: file: most terms of a segment occur in one or two documents, and a block costs
@@ -167,8 +173,6 @@ class FastSegmentWriter(SegmentWriter):
         """
         from whoosh.reading import SegmentReader
 
-        from indexer.storage.merge import SourceSegment
-
         if self.holds_documents:
             raise ValueError("merge_fresh needs a writer without documents of its own")
         fieldnames = set(self.schema.names())
@@ -277,8 +281,6 @@ class FastSegmentWriter(SegmentWriter):
         self.pool.cleanup()
 
     def _write_merged_postings(self, lengths_reader, document_count: int) -> None:
-        from indexer.storage.merge import write_merged_postings
-
         sources, self.merge_sources = self.merge_sources, []
         try:
             names = sorted({name for source in sources for name in source.fieldmap if name in self.schema})
@@ -295,7 +297,7 @@ class FastSegmentWriter(SegmentWriter):
 
 def _field_lengths(perdoc_reader, fieldname: str, document_count: int) -> np.ndarray:
     """Each document's field length as Whoosh's ``doc_field_length`` reports it (0 when not scorable)."""
-    column = perdoc_reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    column = whoosh_internals.length_column(perdoc_reader, fieldname)
     if column is None:
         return np.zeros(document_count, dtype=np.int64)
     encoded = np.fromiter((column[i] for i in range(document_count)), dtype=np.uint8, count=document_count)
@@ -324,10 +326,10 @@ def write_field_postings(fieldwriter, format_, postings: _FieldPostings, lengths
     docnums = postings.docnums()
     weights = np.frombuffer(postings.weights, dtype=np.float32)
     values = _SortedValues(postings, order)
-    postfile = fieldwriter._postfile
+    postfile, field_number, term_index = whoosh_internals.field_writer_files(fieldwriter)
     entries = []
     add_term = entries.append
-    field_prefix = fieldwriter._fieldid.to_bytes(2, "big")
+    field_prefix = field_number.to_bytes(2, "big")
     offset = postfile.tell()
     first_term = 0
     while first_term < len(terms):
@@ -366,7 +368,7 @@ def write_field_postings(fieldwriter, format_, postings: _FieldPostings, lengths
             offset += len(data)
             add_term((field_prefix + terms[by_bytes[term_rank]], terminfo.to_bytes()))
             start = end
-        add_entries(fieldwriter._tindex, entries)
+        add_entries(term_index, entries)
         entries.clear()
         first_term = end_term
 
@@ -436,127 +438,3 @@ class _ChunkValues:
         if self.fixed_size:
             return tuple(value.tobytes() for value in self.values[start:end])
         return tuple(self.values[start:end])
-
-
-_ENTRY_LENGTHS = struct.Struct("!ii")
-
-
-def add_entries(table, entries: list[tuple[bytes, bytes]]) -> None:
-    """``OrderedHashWriter.add`` for each of ``entries`` (keys ascending): the same file, far fewer calls.
-
-    Each entry is its key and value lengths, the key and the value; the
-    writer remembers every entry's position (for ordered lookups) and its
-    MD5-based hash (for the hash tables written on close).
-    """
-    if not entries:
-        return
-    if table.hashfn is not md5_hash:
-        raise ValueError("add_entries writes MD5-hashed tables only")
-    if entries[0][0] <= table.lastkey:
-        raise ValueError(f"Keys must increase: {table.lastkey!r}..{entries[0][0]!r}")
-    dbfile = table.dbfile
-    buckets = table.buckets
-    pack = _ENTRY_LENGTHS.pack
-    position = dbfile.tell()
-    positions = []
-    chunks = []
-    for key, value in entries:
-        positions.append(position)
-        chunks += (pack(len(key), len(value)), key, value)
-        # md5_hash: the digest's last four bytes as a big-endian number.
-        hashed = int.from_bytes(md5(key).digest()[-4:], "big")
-        buckets[hashed & 255].append((hashed, position))
-        position += _ENTRY_LENGTHS.size + len(key) + len(value)
-    dbfile.write(emptybytes.join(chunks))
-    index = table.index
-    if isinstance(index.array, array):
-        try:
-            array(index.array.typecode, positions[-1:])
-        except OverflowError:
-            index._retype(positions[-1])
-    index.array.extend(positions)
-    table.lastkey = entries[-1][0]
-
-
-def compact_pickle(value) -> bytes:
-    """``value`` pickled without memo entries (it holds no shared or recursive objects)."""
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, PICKLE_PROTOCOL)
-    pickler.fast = True
-    pickler.dump(value)
-    return buffer.getvalue()
-
-
-def compact_weights(weights: list) -> tuple:
-    """Weights as stored: ints when they are all whole numbers (term frequencies, usually)."""
-    if all(weight.is_integer() for weight in weights):
-        return tuple(map(int, weights))
-    return tuple(weights)
-
-
-class CompactTermInfo(W3TermInfo):
-    """A ``W3TermInfo`` whose inlined postings are pickled with ``compact_pickle``."""
-
-    def to_bytes(self) -> bytes:
-        if not self.is_inlined():
-            return super().to_bytes()
-        # The statistics exactly as ``W3TermInfo.to_bytes`` packs them (ids are never None here).
-        head = self._struct.pack(True, self._weight, self._df,
-                                 0 if self._minlength is None else length_to_byte(self._minlength),
-                                 length_to_byte(self._maxlength), self._maxweight, self._minid, self._maxid)
-        ids, weights, values = self._inlined
-        return head + compact_pickle((ids, compact_weights(weights), values))
-
-
-def block_bytes(chunks: list, terminfo, docnums: list, weights: list, values, lengths: list, last: bool) -> None:
-    """One block, laid out as ``W3PostingsWriter._write_block`` writes it, and its term statistics."""
-    count = len(docnums)
-    if weights.count(1.0) == count:
-        mini_weights = None
-    elif weights.count(weights[0]) == count:
-        mini_weights = weights[0]
-    else:
-        mini_weights = compact_weights(weights)
-    deltas = tuple(map(operator.sub, docnums, [0, *docnums[:-1]])) if count > 1 else (docnums[0],)
-    data = compact_pickle((deltas, mini_weights, values))
-    compressed = zlib.compress(data, BLOCK_COMPRESSION)
-    # Short blocks do not shrink: W3 blocks record their compression level, 0 for none.
-    compression = BLOCK_COMPRESSION if len(compressed) < len(data) else 0
-    if compression:
-        data = compressed
-    min_length = shortest_length(lengths)
-    max_length = max(lengths)
-    max_weight = max(weights)
-    last_id = docnums[-1]
-    info = compact_pickle((count, last_id, int(max_weight) if max_weight.is_integer() else max_weight, compression,
-                           length_to_byte(min_length), length_to_byte(max_length)))
-    size = len(info) + len(data)
-    chunks.append(_pack_int(-size if last else size))
-    chunks.append(info)
-    chunks.append(data)
-    add_block_stats(terminfo, docnums, weights, min_length, max_length)
-
-
-def shortest_length(lengths: list) -> int | None:
-    """Field lengths of 0 (fields that are not scorable) do not count, as in ``W3PostingsWriter.add_posting``."""
-    shortest = min(lengths)
-    if not shortest:
-        present = [length for length in lengths if length]
-        shortest = min(present) if present else None
-    return shortest
-
-
-def add_block_stats(terminfo, docnums: list, weights: list, min_length: int | None, max_length: int) -> None:
-    """What ``W3TermInfo.add_block`` accumulates from a block."""
-    max_weight = max(weights)
-    terminfo._weight += sum(weights)
-    terminfo._df += len(weights)
-    if terminfo._minlength is None:
-        terminfo._minlength = min_length
-    elif min_length is not None:
-        terminfo._minlength = min(terminfo._minlength, min_length)
-    terminfo._maxlength = max(terminfo._maxlength, max_length)
-    terminfo._maxweight = max(terminfo._maxweight, max_weight)
-    if terminfo._minid is None:
-        terminfo._minid = docnums[0]
-    terminfo._maxid = docnums[-1]
