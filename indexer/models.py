@@ -26,6 +26,8 @@ class Hit:
     date_precision: str | None = None
     date_origin: str | None = None
     url: str | None = None
+    #: The title HTML-escaped with the matches in ``<mark>`` (the title as written when nothing matched).
+    title_html: str = ""
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -208,3 +208,34 @@ def test_searches_do_not_wait_for_each_other(synthetic_index):
     first = next(export)
     assert synthetic_index.search("مسيرة").total == 2
     assert [first.id, *(hit.id for hit in export)] == ids(synthetic_index.search("", limit=10).hits)
+
+
+# --- highlights follow the query --------------------------------------------------
+
+
+def test_a_phrase_is_marked_only_where_it_stands(synthetic_index):
+    document = synthetic_index.document("drone.json", query='"هجوم على القاعدة"')
+    assert document.match_count == 1
+    assert "<mark>هجوم على القاعدة</mark>" in document.body_html
+    # The same words as plain words are marked one by one.
+    plain = synthetic_index.document("drone.json", query="هجوم القاعدة")
+    assert plain.match_count == 2
+    assert "<mark>هجوم</mark> على <mark>القاعدة</mark>" in plain.body_html
+
+
+def test_phrase_patterns_keep_stop_words_and_variants(analyzer):
+    from indexer.search.highlight import highlight_all
+
+    terms = analyzer.plan('"وزارة الخارجية"').match_terms
+    assert terms.stems == set() and len(terms.phrases) == 1
+    html, count = highlight_all("خرج من خارج المبنى، وقالت وزارة الخارجية ثم للخارجية", terms)
+    assert (html, count) == ("خرج من خارج المبنى، وقالت <mark>وزارة الخارجية</mark> ثم للخارجية", 1)
+    wrong_stop_word = analyzer.plan('"هجوم على القاعدة"').match_terms
+    assert highlight_all("هجوم في القاعدة", wrong_stop_word) == ("هجوم في القاعدة", 0)
+
+
+def test_hit_titles_are_highlighted(synthetic_index):
+    hit = synthetic_index.search("مسيرة سوريا").hits[0]
+    assert hit.id == "drone.json"
+    assert hit.title_html == "طائرة <mark>مسيَّرة</mark> تهاجم قاعدة أمريكية في <mark>سوريا</mark>"
+    assert synthetic_index.search("مسيرة").to_dict()["hits"][0]["title_html"].count("<mark>") == 1

@@ -64,7 +64,7 @@ class _Generation:
             raise IndexNotFound(
                 f"no index in {index_dir}: build one with `fahras index --index {index_dir} [PATH...]`"
             )
-        store = Store(path, readonly=True)
+        store = open_store_for_search(path)
         try:
             self.meta = check_generation(store, index_dir)
             self.ix = whoosh_index.open_dir(str(path))
@@ -340,6 +340,7 @@ def _hits(searcher: _Searcher, docnums: list[int], scores: np.ndarray, terms: Ma
                 score=round(float(scores[docnum]), 4),
                 snippet=snippet(bodies.get(id_, ""), terms) if terms is not None else "",
                 date=date.isoformat() if date else None,
+                title_html=highlight_all(summary["title"] or "", terms)[0] if terms is not None else "",
                 **summary,
             )
         )

@@ -26,18 +26,40 @@ ELLIPSIS = "…"
 SNIPPET_LOOKAHEAD_CHARS = 2 * SNIPPET_CHARS
 
 
+@dataclass(frozen=True)
+class PhrasePattern:
+    """Words that match only together, in order: for each word the stem it must have, or for a stop
+    word (which has no stem) the exact form it must have; ``(None, None)`` is any stop word."""
+
+    slots: tuple[tuple[str | None, str | None], ...]
+
+    def matches_at(self, words: list[tuple[str, str | None]], index: int) -> bool:
+        """Whether the pattern stands at ``words[index:]`` (each word: normalized form, stem or None)."""
+        if index + len(self.slots) > len(words):
+            return False
+        for (stem, exact), (form, word_stem) in zip(self.slots, words[index:]):
+            if stem is not None:
+                if word_stem != stem:
+                    return False
+            elif word_stem is not None or (exact is not None and form != exact):
+                return False
+        return True
+
+
 @dataclass
 class MatchTerms:
-    """What counts as a match: stems, exact normalized forms, and prefixes of normalized forms."""
+    """What counts as a match: stems, exact normalized forms, prefixes of normalized forms, and phrases."""
 
     stemmer: str
     stems: set[str] = field(default_factory=set)
     exact: set[str] = field(default_factory=set)
     prefixes: tuple[str, ...] = ()
     stopwords: frozenset = frozenset()
+    #: Marked only where the whole phrase stands (a phrase's words are not marked alone).
+    phrases: tuple[PhrasePattern, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.stems or self.exact or self.prefixes)
+        return bool(self.stems or self.exact or self.prefixes or self.phrases)
 
     def matches(self, form: str, word: str | None = None) -> bool:
         """Whether a word whose normalized form is ``form`` is a match (``word``: as written, when known)."""
@@ -60,6 +82,8 @@ def match_spans(text: str, terms: MatchTerms, stop_after: int | None = None) -> 
     """
     if not terms or not text:
         return []
+    if terms.phrases:
+        return _spans_with_phrases(text, terms)
     spans: list[tuple[int, int]] = []
     limit = None
     matches = terms.matches
@@ -71,6 +95,29 @@ def match_spans(text: str, terms: MatchTerms, stop_after: int | None = None) -> 
             if stop_after is not None and limit is None:
                 limit = start + stop_after
     return spans
+
+
+def _spans_with_phrases(text: str, terms: MatchTerms) -> list[tuple[int, int]]:
+    """Word matches and whole-phrase matches (one span from a phrase's first word to its last)."""
+    stemmed = chain(terms.stemmer, bool(terms.stopwords))
+    tokens = list(exact_chain().tokens(text))
+    words = [(form, stemmed.term(text[start:end])) for form, _, start, end in tokens]
+    spans = []
+    for index, (form, _, start, end) in enumerate(tokens):
+        if (terms.stems or terms.exact or terms.prefixes) and terms.matches(form, text[start:end]):
+            spans.append((start, end))
+        for pattern in terms.phrases:
+            if pattern.matches_at(words, index):
+                spans.append((start, tokens[index + len(pattern.slots) - 1][3]))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for span in spans:
+        if merged and span[0] < merged[-1][1]:
+            if span[1] > merged[-1][1]:
+                merged[-1] = (merged[-1][0], span[1])
+            continue
+        merged.append(span)
+    return merged
 
 
 def mark(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from indexer.errors import QueryError
 from indexer.models import Notice
-from indexer.search.highlight import MatchTerms
+from indexer.search.highlight import MatchTerms, PhrasePattern
 from indexer.search.query import And, Not, Or, ParsedQuery, Phrase, Word, parse_query
 from indexer.text import analysis
 from indexer.text.stopwords import ARABIC_STOPWORDS
@@ -135,11 +135,15 @@ class QueryAnalyzer:
 
     def _match_terms(self, leaves: list[Leaf]) -> MatchTerms:
         terms = MatchTerms(self.stemmer, stopwords=ARABIC_STOPWORDS if self.stopwords else frozenset())
-        prefixes = []
+        prefixes, phrases = [], []
         for leaf in leaves:
             if leaf.kind == PREFIX:
                 prefixes.extend(leaf.exact[-1:])
             elif leaf.kind == EXACT:
+                terms.exact.update(leaf.exact)
+            elif len(leaf.exact) > 1 and leaf.kind == PHRASE or len(leaf.stems) > 1:
+                phrases.extend(phrase_patterns(leaf))
+            elif not leaf.stems:  # a one-word phrase of a stop word: that word as written
                 terms.exact.update(leaf.exact)
             else:
                 terms.stems.update(term for term, _ in leaf.stems)
@@ -148,7 +152,30 @@ class QueryAnalyzer:
                 if leaf.kind == WORD:
                     terms.exact.update(leaf.exact)
         terms.prefixes = tuple(prefixes)
+        terms.phrases = tuple(dict.fromkeys(phrases))
         return terms
+
+
+def phrase_patterns(leaf: Leaf) -> list[PhrasePattern]:
+    """What highlighting marks for a phrase: its words in order, and each variant spelling of it.
+
+    The stemmed analysis keeps a stop word's position, so position ``j`` of
+    the phrase is a stem, or the stop word ``leaf.exact[j]``.  A variant
+    spelling's own stop words are unknown: any stop word stands there.
+    """
+    patterns = []
+    for tokens, exact in ((leaf.stems, leaf.exact), *((alternative, None) for alternative in leaf.variants)):
+        if not tokens:
+            continue
+        first = tokens[0][1] if exact is None else 0
+        length = (len(exact) if exact is not None else tokens[-1][1] - first + 1)
+        slots: list[tuple[str | None, str | None]] = [
+            (None, exact[j] if exact is not None and j < len(exact) else None) for j in range(length)]
+        for term, position in tokens:
+            if 0 <= position - first < length:
+                slots[position - first] = (term, None)
+        patterns.append(PhrasePattern(tuple(slots)))
+    return patterns
 
 
 def positive_leaves(node) -> list[Leaf]:
