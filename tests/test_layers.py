@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,12 @@ def test_only_storage_touches_whoosh_internals():
 def test_the_read_side_never_imports_the_build_side(graph):
     assert not {target for name, targets in graph.items() if layer_of(name) == "indexer.search"
                 for target in targets if layer_of(target) == "indexer.build"}
+
+
+def test_the_design_map_names_every_module():
+    text = (REPO / "docs" / "design.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`((?:indexer|webui)/[\w/]+\.py)`", text))
+    actual = {path.relative_to(REPO).as_posix() for package in PACKAGES for path in (REPO / package).rglob("*.py")}
+    packages = {name for name in actual if name.endswith("/__init__.py") and name.count("/") == 2}
+    assert actual - packages - named == set(), "modules the map does not name"
+    assert named - actual == set(), "the map names modules that are gone"
