@@ -28,6 +28,9 @@ class Hit:
     url: str | None = None
     #: The title HTML-escaped with the matches in ``<mark>`` (the title as written when nothing matched).
     title_html: str = ""
+    #: What an inferred date came from and the day it was counted from (``Record.date_basis``/``date_reference``).
+    date_basis: str | None = None
+    date_reference: str | None = None
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -149,6 +152,10 @@ class Document:
     match_count: int = 0
     original: str | None = None
     author: str | None = None
+    date_basis: str | None = None
+    date_reference: str | None = None
+    #: The actors with their type and mentions: ``{"name", "type", "mentions"}``.
+    entities: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

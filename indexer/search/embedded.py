@@ -10,6 +10,8 @@ all share the generation's arrays and postings cache.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import threading
 import time
 from collections.abc import Iterator
@@ -100,7 +102,7 @@ class _Generation:
             self._busy += 1
         if searcher is None:
             try:
-                searcher = _Searcher(self, self.ix.reader(), Store(self.path, readonly=True))
+                searcher = _Searcher(self, self.ix.reader(), open_store_for_search(self.path))
             except BaseException:
                 with self._condition:
                     self._count -= 1
@@ -264,22 +266,7 @@ class EmbeddedBackend:
             raise DocumentNotFound(f"no document with id {id!r} in this index", code="document_not_found",
                                    params={"id": id})
         body_html, count = highlight_all(record.body, plan.match_terms)
-        return Document(
-            id=record.id,
-            path=record.path,
-            title=record.title,
-            body=record.body,
-            source=record.source,
-            date=record.date.isoformat() if record.date else None,
-            date_precision=record.date_precision,
-            date_origin=record.date_origin,
-            url=record.url,
-            actors=record.actors,
-            body_html=body_html,
-            match_count=count,
-            original=record.original,
-            author=record.author,
-        )
+        return from_record(Document, record, body_html=body_html, match_count=count)
 
     def facet_values(self, name: str, contains: str, request: SearchRequest, limit: int) -> FacetSearch:
         with self._searcher() as searcher:
@@ -324,24 +311,30 @@ def _order(table: DocTable, mask: np.ndarray, scores: np.ndarray, sort: str, wan
 
 def _hits(searcher: _Searcher, docnums: list[int], scores: np.ndarray, terms: MatchTerms | None) -> list[Hit]:
     """Hits for ``docnums``; with ``terms`` None no snippet is made (exports)."""
-    store = searcher.store
-    ids = [searcher.table.ids[d] for d in docnums]
-    summaries = store.summaries(ids) if ids else {}
-    bodies = store.bodies(ids) if ids and terms is not None else {}
+    records = searcher.store.records([searcher.table.ids[d] for d in docnums])
+    by_id = {record.id: record for record in records}
     hits = []
-    for docnum, id_ in zip(docnums, ids):
-        summary = summaries.get(id_)
-        if summary is None:  # the side store lags a crashed run: the next index run repairs it
+    for docnum in docnums:
+        record = by_id.get(searcher.table.ids[docnum])
+        if record is None:  # the side store lags a crashed run: the next index run repairs it
             continue
-        date = summary.pop("date")
-        hits.append(
-            Hit(
-                id=id_,
-                score=round(float(scores[docnum]), 4),
-                snippet=snippet(bodies.get(id_, ""), terms) if terms is not None else "",
-                date=date.isoformat() if date else None,
-                title_html=highlight_all(summary["title"] or "", terms)[0] if terms is not None else "",
-                **summary,
-            )
-        )
+        hits.append(from_record(
+            Hit, record,
+            score=round(float(scores[docnum]), 4),
+            snippet=snippet(record.body, terms) if terms is not None else "",
+            title_html=highlight_all(record.title or "", terms)[0] if terms is not None else "",
+        ))
     return hits
+
+
+def from_record(model, record, **computed):
+    """A ``Hit`` or ``Document`` from a stored record: every field of the same name is copied (dates as
+    ISO strings), so a field added to ``Record`` and to the model reaches the API without another line."""
+    values = {}
+    for item in dataclasses.fields(model):
+        if item.name in computed:
+            values[item.name] = computed[item.name]
+        elif hasattr(record, item.name):
+            value = getattr(record, item.name)
+            values[item.name] = value.isoformat() if isinstance(value, dt.date) else value
+    return model(**values)
