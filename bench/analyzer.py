@@ -19,8 +19,7 @@ from pathlib import Path
 
 from whoosh.analysis import StandardAnalyzer
 
-from indexer.text.analysis import NORMALIZED_CACHE, DEFAULT_STEMMER, STEMMERS, arabic_analyzer
-from indexer.text.stemming import STEM_CACHES
+from indexer.text.analysis import DEFAULT_STEMMER, STEMMERS, arabic_analyzer, clear_caches
 
 DEFAULT_CORPUS = Path("/work/shared/corpus/arabic-news-70k.jsonl.gz")
 DEFAULT_DOCS = 10_000
@@ -33,12 +32,6 @@ def load_texts(corpus: Path, docs: int) -> list[str]:
             f"{article.get('title') or ''}\n{article.get('body') or ''}"
             for article in map(json.loads, islice(stream, docs))
         ]
-
-
-def clear_caches() -> None:
-    NORMALIZED_CACHE.clear()
-    for cache in STEM_CACHES.values():
-        cache.clear()
 
 
 def timed_run(analyzer, texts: list[str]) -> tuple[float, int]:

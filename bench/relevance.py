@@ -1,7 +1,7 @@
 """Relevance of Fahras's ranking: MRR@10, nDCG@10, Recall@10 and Recall@100 per configuration.
 
     python bench/relevance.py --queries Q.jsonl --corpus C.jsonl [--distractors N]
-        [--distractor-file F] [--configurations PATTERN,...|all] [--json]
+        [--distractor-file F] [--configurations PATTERN,...|all] [--json] [--opensearch URL]
 
 Query files are JSON Lines ``{"qid", "query", "relevant": [doc ids]}``; corpus
 files ``{"id", "title", "body"}``.  The corpus (and, with ``--distractors N``,
@@ -283,8 +283,10 @@ def evaluate(
     distractors: int = 0,
     distractor_file: Path = DEFAULT_DISTRACTOR_FILE,
     log=None,
+    opensearch: str | None = None,
 ) -> dict[str, dict[str, float]]:
-    """Metrics per configuration name, each analyzer configuration built once in a temporary folder."""
+    """Metrics per configuration name, each analyzer configuration built once in a temporary folder
+    (or, with ``opensearch`` a node URL such as ``http://127.0.0.1:9200``, in a cluster index)."""
     log = log or (lambda message: None)
     corpus_ids = {d["id"] for d in documents}
     unjudgeable = [q.qid for q in queries if not q.relevant & corpus_ids]
@@ -304,6 +306,8 @@ def evaluate(
             by_analysis.setdefault(configuration.analysis, []).append(configuration)
         for number, (analysis, group) in enumerate(by_analysis.items()):
             index_dir = work / f"index-{number}"
+            if opensearch:
+                index_dir = f"opensearch+{opensearch.rstrip('/')}/fahras_relevance_{number}"
             build = build_index(inputs, index_dir, analysis)
             log(f"built {analyzer_name(analysis)}: {build.documents} documents in {build.seconds:.1f} s")
             for skipped in build.skipped:
@@ -318,6 +322,10 @@ def evaluate(
                     results[configuration.name] = metrics
                     log(f"  {configuration.name}: " + "  ".join(f"{m} {v:.4f}" for m, v in metrics.items())
                         + f"  (median {statistics.median(seconds) * 1000:.1f} ms/query)")
+            if opensearch:
+                from indexer.opensearch.writer import delete_cluster_index
+
+                delete_cluster_index(index_dir)
     return {c.name: results[c.name] for c in configurations}
 
 
@@ -347,6 +355,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--configurations", default="all", metavar="NAMES",
                         help="comma-separated names or shell patterns ('default*'), or 'all' (default)")
     parser.add_argument("--json", action="store_true", help="print one JSON object: configuration -> metrics")
+    parser.add_argument("--opensearch", metavar="URL", default=None,
+                        help="build the indices on this OpenSearch node (http://HOST:PORT) instead of in folders")
     args = parser.parse_args(argv)
     if args.distractors < 0:
         parser.error("--distractors must be 0 or more")
@@ -355,7 +365,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         configurations = select_configurations(args.configurations)
         results = evaluate(load_queries(args.queries), load_corpus(args.corpus), configurations,
                            args.distractors, args.distractor_file,
-                           log=lambda message: print(message, file=sys.stderr, flush=True))
+                           log=lambda message: print(message, file=sys.stderr, flush=True),
+                           opensearch=args.opensearch)
     except HarnessError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

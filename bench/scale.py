@@ -34,8 +34,11 @@ import time
 from itertools import islice
 from pathlib import Path
 
-DEFAULT_CORPUS = Path("/work/shared/corpus/arabic-news-70k.jsonl.gz")
-DEFAULT_QUERIES = Path("/work/shared/eval/xquad-ar/queries.jsonl")
+REPO_ROOT = Path(__file__).resolve().parent.parent
+#: The shared data sits next to the checkout (``../shared``), never inside it.
+SHARED_DIR = REPO_ROOT.parent / "shared"
+DEFAULT_CORPUS = SHARED_DIR / "corpus" / "arabic-news-70k.jsonl.gz"
+DEFAULT_QUERIES = SHARED_DIR / "eval" / "xquad-ar" / "queries.jsonl"
 SHORT_QUERIES = 150
 QUESTION_QUERIES = 150
 QUERY_SEED = 7

@@ -20,10 +20,11 @@ from indexer.errors import (
     QueryError,
     StaleIndex,
 )
-from indexer.build.update import IndexReport, update_index
+from indexer.build.update import IndexReport
 from indexer.config import bundled_seeds_dir, default_index_dir
 from indexer.models import Document, Facet, FacetValue, Hit, SearchResult
-from indexer.search.index import Index, open_index
+# update_index: indexer.api's, which sends an opensearch+http(s):// location to the cluster writer.
+from indexer.api import Index, open_index, update_index
 
 __all__ = [
     "Document",

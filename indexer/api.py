@@ -10,15 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from indexer.config import default_index_dir
+from indexer.config import default_index_location
 from indexer.errors import QueryError
 from indexer.ingest.actors import ActorSummary
 from indexer.models import Document, FacetSearch, FacetValue, Hit, SearchResult
+from indexer.opensearch.location import as_url, is_cluster_location
 from indexer.search.backend import SearchBackend
 from indexer.search.embedded import EmbeddedBackend
 from indexer.search.engine import Ranking
 from indexer.search.plan import Filters, QueryPlan, SearchRequest
 from indexer.search.query import parse_query
+from indexer.search.suggest import check_known_values
 
 SORTS = ("relevance", "date", "oldest")
 #: Hits per page at most (an export reads a whole result set with ``iter_hits``).
@@ -27,8 +29,29 @@ MAX_FACET_LIMIT = 1000
 
 
 def open_backend(location: str | Path | None, ranking: Ranking) -> SearchBackend:
-    """The backend for an index location (a directory, or ``$FAHRAS_INDEX``'s default)."""
-    return EmbeddedBackend(Path(location) if location else default_index_dir(), ranking)
+    """The backend for an index location (a directory, an ``opensearch+http(s)://`` URL, or
+    ``$FAHRAS_INDEX``'s default)."""
+    location = location or default_index_location()
+    # --- OpenSearch dispatch (indexer/opensearch): imported only for a cluster location.
+    if is_cluster_location(location):
+        from indexer.opensearch.backend import OpenSearchBackend
+
+        return OpenSearchBackend(as_url(location), ranking)
+    return EmbeddedBackend(Path(location), ranking)
+
+
+def update_index(paths=(), index_dir: str | Path | None = None, **options):
+    """``indexer.build.update.update_index`` for a directory, ``update_cluster_index`` for an
+    ``opensearch+http(s)://`` location (where ``processes`` does not apply)."""
+    location = index_dir or default_index_location()
+    if is_cluster_location(location):
+        from indexer.opensearch.writer import update_cluster_index
+
+        options.pop("processes", None)
+        return update_cluster_index(paths, as_url(location), **options)
+    from indexer.build.update import update_index as update_directory
+
+    return update_directory(paths, index_dir, **options)
 
 
 class Index:
@@ -74,6 +97,14 @@ class Index:
         """The query read and analysed with this index's analysis."""
         self.backend.refresh()
         return self.backend.analyzer.plan(parse_query(query))
+
+    def _filters(self, sources, actors, since, until, exclude_sources, exclude_actors) -> Filters:
+        """Filters read and checked: a source the index does not hold is an error naming the closest ones."""
+        filters = Filters.parse(sources, actors, since, until, exclude_sources, exclude_actors)
+        if filters.sources or filters.exclude_sources:
+            check_known_values("source", filters.sources + filters.exclude_sources,
+                               [value.value for value in self.backend.sources()])
+        return filters
 
     def _request(self, query, filters: Filters, sort="relevance", page=1, limit=10, facet_limit=10,
                  ranking=None, facets=True, budget_ms=None) -> SearchRequest:
@@ -121,21 +152,21 @@ class Index:
         (phrase checks, positions) stop and a ``time_budget`` notice says the
         result may miss matches (the web page sets one; None: no limit).
         """
-        filters = Filters.parse(sources, actors, since, until, exclude_sources, exclude_actors)
+        filters = self._filters(sources, actors, since, until, exclude_sources, exclude_actors)
         return self.backend.search(self._request(query, filters, sort, page, limit, facet_limit, ranking, facets,
                                                  budget_ms))
 
     def iter_hits(self, query: str = "", *, sources=(), actors=(), exclude_sources=(), exclude_actors=(),
                   since=None, until=None, sort: str = "relevance", ranking: Ranking | None = None) -> Iterator[Hit]:
         """Every hit of a search, in order, without snippets (``Hit.snippet`` is ""): for exports."""
-        filters = Filters.parse(sources, actors, since, until, exclude_sources, exclude_actors)
+        filters = self._filters(sources, actors, since, until, exclude_sources, exclude_actors)
         return self.backend.iter_hits(self._request(query, filters, sort, ranking=ranking, facets=False))
 
     def facet_values(self, name: str, contains: str = "", *, query: str = "", sources=(), actors=(),
                      exclude_sources=(), exclude_actors=(), since=None, until=None, limit: int = 50) -> FacetSearch:
         """Values of facet ``name`` (``source``, ``actor``, ``date``) whose text contains ``contains`` after
         Arabic normalization, counted over the search's result set as its facet counts them."""
-        filters = Filters.parse(sources, actors, since, until, exclude_sources, exclude_actors)
+        filters = self._filters(sources, actors, since, until, exclude_sources, exclude_actors)
         request = self._request(query, filters, facets=False)
         return self.backend.facet_values(name, contains or "", request, min(_positive(limit, "limit"), MAX_FACET_LIMIT))
 
@@ -171,4 +202,4 @@ def open_index(index_dir: str | Path | None = None, ranking: Ranking | None = No
     return Index(index_dir, ranking=ranking)
 
 
-__all__ = ["Index", "Ranking", "open_index", "SORTS"]
+__all__ = ["Index", "Ranking", "open_index", "update_index", "SORTS"]

@@ -9,7 +9,9 @@ import functools
 
 import click
 
+from indexer.api import MAX_LIMIT, SORTS
 from indexer.errors import FahrasError
+from indexer.text.stemming import STEMMERS
 
 
 class FahrasClickError(click.ClickException):
@@ -87,6 +89,8 @@ def _inspect_block(item) -> str:
         f"  author:   {item.author}" if item.author else None,
         f"  url:      {item.url}" if item.url else None,
         f"  actors:   {', '.join(item.actors) or '(none)'}",
+        "  entities: " + ", ".join("{name} ({type}, {mentions})".format(**entity) for entity in item.entities)
+        if item.entities else None,
         f"  body:     {body}{'…' if len(item.body) > _INSPECT_BODY_CHARS else ''}",
         *(f"  warning:  {warning}" for warning in item.warnings),
     ]
@@ -106,17 +110,21 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
 class _ProgressBar:
-    """``update_index``'s progress callback drawn with click.progressbar, on a terminal only."""
+    """``update_index``'s ``read_progress(bytes_read, bytes_total)`` drawn with click.progressbar, on a terminal only.
+
+    It counts the input bytes read, so one big JSON Lines file moves it as its lines are read.
+    """
 
     def __init__(self):
         self.bar = None
-        self.total = 0
+        self.shown = 0
 
-    def __call__(self, done: int) -> None:
+    def __call__(self, read: int, total: int) -> None:
         if self.bar is None:
-            self.bar = click.progressbar(length=max(1, self.total), label="indexing", file=click.get_text_stream("stderr"))
+            self.bar = click.progressbar(length=max(1, total), label="indexing", file=click.get_text_stream("stderr"))
             self.bar.__enter__()
-        self.bar.update(done)
+        self.bar.update(read - self.shown)
+        self.shown = read
 
     def close(self) -> None:
         if self.bar is not None:
@@ -141,7 +149,7 @@ def _json_out(data) -> None:
 @_INDEX_OPTION
 @click.option("--rebuild", is_flag=True, help="Build a fresh index and swap it in when complete.")
 @click.option("--reference-date", type=_DATE, default=None, help="Date that relative dates ('منذ 6 شهر') count from.")
-@click.option("--stemmer", type=click.Choice(["fahras", "light10", "snowball", "none"]), default=None,
+@click.option("--stemmer", type=click.Choice(STEMMERS), default=None,
               help="Stemmer of a new or rebuilt index (default fahras, or the current index's).")
 @click.option("--stopwords/--no-stopwords", default=None, help="Drop Arabic stop words (new or rebuilt index).")
 @click.option("--processes", type=click.IntRange(1, 64), default=None, help="Worker processes for large batches.")
@@ -151,7 +159,7 @@ def index_command(paths, index_dir, rebuild, reference_date, stemmer, stopwords,
     """Index PATHs (files or folders; the bundled seeds/ when none): new, changed and removed files."""
     import sys
 
-    from indexer.build.update import update_index
+    from indexer.api import update_index  # sends an opensearch+http(s):// --index to the cluster writer
 
     progress = _ProgressBar() if sys.stderr.isatty() and not as_json else None
     try:
@@ -163,8 +171,15 @@ def index_command(paths, index_dir, rebuild, reference_date, stemmer, stopwords,
             stemmer=stemmer,
             stopwords=stopwords,
             processes=processes,
-            progress=progress,
+            read_progress=progress,
         )
+    except KeyboardInterrupt:
+        # The run has stopped its workers and rolled back: say so in one line, as a shell expects (130).
+        if progress is not None:
+            progress.close()
+            progress = None
+        click.echo("interrupted: the index was left as it was", err=True)
+        sys.exit(130)
     finally:
         if progress is not None:
             progress.close()
@@ -181,29 +196,50 @@ def index_command(paths, index_dir, rebuild, reference_date, stemmer, stopwords,
 @_INDEX_OPTION
 @click.option("--source", "sources", multiple=True, help="Only this source (repeat: any of them).")
 @click.option("--actor", "actors", multiple=True, help="Only documents naming this actor (repeat: any of them).")
+@click.option("--not-source", "exclude_sources", multiple=True, help="Leave out this source (repeatable).")
+@click.option("--not-actor", "exclude_actors", multiple=True, help="Leave out documents naming this actor (repeatable).")
 @click.option("--since", type=_DATE, default=None, help="From this date (YYYY-MM-DD), inclusive.")
 @click.option("--until", type=_DATE, default=None, help="Up to this date (YYYY-MM-DD), inclusive.")
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
-@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="Hits per page.")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True,
+              help="date: newest first; oldest: oldest first.")
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=10, show_default=True, help="Hits per page.")
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (hits, facets).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "csv", "jsonl"]), default=None,
+              help="text (default), json (the --json shape), or one row per document as csv (UTF-8 with BOM) or jsonl.")
+@click.option("--all", "all_hits", is_flag=True, help="With --format csv|jsonl: every hit, not one page.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (hits, facets); same as --format json.")
 @reports_errors
-def search(query, index_dir, sources, actors, since, until, sort, limit, page, as_json):
+def search(query, index_dir, sources, actors, exclude_sources, exclude_actors, since, until, sort, limit, page,
+           output_format, all_hits, as_json):
     """Search the index.  QUERY: words, "phrases", OR, NOT/-word, prefix*, =exact; empty lists newest first."""
-    from indexer.search.index import open_index
+    from indexer.api import open_index
+    from indexer.search import export
 
+    if as_json and output_format not in (None, "json"):
+        raise click.UsageError(f"--json and --format {output_format} ask for two outputs: give one")
+    output_format = "json" if as_json else output_format or "text"
+    if all_hits and output_format not in ("csv", "jsonl"):
+        raise click.UsageError("--all writes every hit as rows: use it with --format csv or --format jsonl")
+    filters = {
+        "sources": sources,
+        "actors": actors,
+        "exclude_sources": exclude_sources,
+        "exclude_actors": exclude_actors,
+        "since": since.date() if since else None,
+        "until": until.date() if until else None,
+    }
+    lines = {"csv": export.csv_lines, "jsonl": export.jsonl_lines}.get(output_format)
     with open_index(index_dir) as index:
-        result = index.search(
-            query,
-            sources=sources,
-            actors=actors,
-            since=since.date() if since else None,
-            until=until.date() if until else None,
-            sort=sort,
-            page=page,
-            limit=limit,
-        )
-    if as_json:
+        if all_hits:
+            for line in lines(index.iter_hits(query, **filters, sort=sort)):
+                click.echo(line, nl=False)
+            return
+        result = index.search(query, **filters, sort=sort, page=page, limit=limit)
+    if lines is not None:
+        for line in lines(result.hits):
+            click.echo(line, nl=False)
+        return
+    if output_format == "json":
         _json_out(result.to_dict())
         return
     for note in result.notes:
@@ -228,7 +264,7 @@ def search(query, index_dir, sources, actors, since, until, sort, limit, page, a
 @reports_errors
 def show(doc_id, index_dir, query, as_json):
     """Print one document by its id."""
-    from indexer.search.index import open_index
+    from indexer.api import open_index
 
     with open_index(index_dir) as index:
         document = index.document(doc_id, query=query)
@@ -253,7 +289,7 @@ def show(doc_id, index_dir, query, as_json):
 def actors(index_dir, limit, as_json):
     """List the actors named in the indexed documents, most frequent first,
     with the spellings that were merged into each."""
-    from indexer.search.index import open_index
+    from indexer.api import open_index
 
     with open_index(index_dir) as index:
         summaries = index.actor_summaries(limit=limit)
@@ -287,3 +323,24 @@ def serve(index_dir, host, port, threads, open_browser):
     from webui.server import serve as serve_web
 
     serve_web(index_dir, host=host, port=port, threads=threads, open_browser=open_browser, echo=click.echo)
+
+
+# --- cluster commands: dev-cluster -------------------------------------------
+
+
+@cli.command("dev-cluster")
+@click.option("--nodes", default=1, show_default=True, type=click.IntRange(1, 9), help="Number of nodes (JVMs).")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False), default=None,
+              help="Keep the nodes' data in this folder (default: a temporary folder, removed on stop).")
+@click.option("--port", default=9200, show_default=True, type=click.IntRange(1, 65000),
+              help="HTTP port of the first node; node i listens on PORT+i, its transport on PORT+100+i.")
+@click.option("--heap", default="512m", show_default=True, help="Java heap of each node (-Xms/-Xmx).")
+@reports_errors
+def dev_cluster(nodes, data_dir, port, heap):
+    """Run a local OpenSearch cluster on 127.0.0.1 until Ctrl+C; print its URL once it is green.
+
+    Needs Java 17 and Maven (which fetches OpenSearch from Maven Central once)."""
+    from indexer.opensearch.devcluster import run_dev_cluster
+
+    run_dev_cluster(nodes=nodes, data_dir=data_dir, port=port, heap=heap, echo=click.echo,
+                    status=lambda message: click.echo(message, err=True))

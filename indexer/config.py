@@ -59,6 +59,15 @@ def default_index_dir() -> Path:
     return Path(platformdirs.user_data_dir("fahras")) / "index"
 
 
+def default_index_location() -> str:
+    """``$FAHRAS_INDEX`` as given (a folder or an ``opensearch+http(s)://HOST:PORT/NAME`` URL), else the
+    default folder; unlike ``default_index_dir`` it never turns a URL into a path."""
+    configured = os.environ.get(INDEX_ENV)
+    if configured:
+        return configured if "://" in configured else str(Path(configured).expanduser())
+    return str(default_index_dir())
+
+
 def bundled_seeds_dir() -> Path:
     """The sample articles: ``seeds/`` of a checkout, or the copy shipped in the package."""
     for candidate in (PACKAGE_DIR.parent / "seeds", PACKAGE_DIR / "data" / "seeds"):

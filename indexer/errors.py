@@ -60,3 +60,19 @@ class IngestError(FahrasError):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class IndexWriteError(FahrasError):
+    """The index could not be written (disk full, a read-only place); it was left as it was."""
+
+    status = 503
+
+
+class NothingToIndex(FahrasError):
+    """Paths were given and nothing at all could be read from them; ``report`` says what was skipped."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, report=None):
+        super().__init__(message)
+        self.report = report

@@ -6,9 +6,6 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
-DATE_PRECISIONS = ("day", "month", "year")
-DATE_ORIGINS = ("metadata", "text", "inferred")
-
 
 @dataclass
 class Record:
@@ -21,14 +18,26 @@ class Record:
     body: str
     source: str | None = None
     date: dt.date | None = None
+    #: "day", "month" or "year".
     date_precision: str | None = None
+    #: "metadata", "crawl" (a metadata date that is the crawl time), "text" or "inferred".
     date_origin: str | None = None
+    #: What the date was inferred from: "metadata", "crawl" (a metadata date marked as the crawl
+    #: time), "text" (a date line), "relative:mtime" / "relative:today" / "relative:reference" (a
+    #: relative form counted from that reference), "bound:text" (not before the latest date the
+    #: text reports: the reference did not fit it).  See ``indexer.ingest.dates``.
+    date_basis: str | None = None
+    #: ISO date the relative form was counted from, or the evidence a "bound:text" date comes from.
+    date_reference: str | None = None
     url: str | None = None
     author: str | None = None
     #: Canonical actor names, most mentioned first.
     actors: list[str] = field(default_factory=list)
     #: Canonical actor name -> the distinct surface forms found in this record.
     actor_variants: dict[str, list[str]] = field(default_factory=dict)
+    #: Typed entities with this record's mention counts: ``{"name", "type", "mentions"}``, type
+    #: ``person``, ``organisation`` or ``place``; every actor, then the other places named.
+    entities: list[dict] = field(default_factory=list)
     #: Hash of the input the record came from, for incremental reindexing.
     content_hash: str = ""
     #: The text as found (decoded), kept when it differs from ``body`` so that

@@ -164,3 +164,8 @@ def synthetic_index(synthetic_index_dir):
     from indexer import open_index
 
     return open_index(synthetic_index_dir)
+
+
+# --- OpenSearch: a real one-node cluster, once per run (see opensearch_fixtures.py) ---
+
+from opensearch_fixtures import opensearch_client, opensearch_cluster, opensearch_url  # noqa: E402, F401

@@ -1,5 +1,6 @@
-"""The Whoosh analysis chain: tokens, offsets, highlights, stop-word gaps, pickling, seed symmetry."""
+"""The analysis chain: tokens, offsets, one chain for index, query and highlights, stop-word gaps, pickling."""
 
+import hashlib
 import pickle
 from pathlib import Path
 
@@ -11,14 +12,18 @@ from whoosh.index import create_in, open_dir
 from whoosh.qparser import QueryParser
 from whoosh.query import And, Phrase, Term
 
+from indexer.search.highlight import MatchTerms, match_spans
+from indexer.storage.schema import CompactPositions, decode_position_deltas, fused_chain, fused_postings
 from indexer.text.analysis import (
     ANALYZER_VERSION,
     DEFAULT_STEMMER,
     STEMMERS,
     analyze_terms,
     arabic_analyzer,
+    chain,
     exact_analyzer,
 )
+from indexer.text.stopwords import ARABIC_STOPWORDS
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 SEED_PATHS = sorted(SEEDS_DIR.glob("*.txt"))
@@ -31,7 +36,70 @@ def surface_words(text, analyzer):
 def test_public_constants():
     assert STEMMERS == ("light10", "fahras", "snowball", "none")
     assert DEFAULT_STEMMER in STEMMERS
-    assert isinstance(ANALYZER_VERSION, int)
+
+
+#: sha256 of every token (term, position, start, end) of the seeds, for each stemmer with and
+#: without stop words, under each ANALYZER_VERSION.  When this test fails the chain's tokens
+#: changed: existing indexes no longer match the code, so bump ANALYZER_VERSION and record the
+#: new fingerprint here.
+TOKEN_FINGERPRINTS = {3: "7c6636c810b5ed630898b63b703d4b0210260e65957e1d9096b1df272c63f0bf"}
+
+
+def seed_token_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for path in SEED_PATHS:
+        text = path.read_text(encoding="utf-8")
+        for stemmer in STEMMERS:
+            for stopwords in (True, False):
+                digest.update(repr(list(chain(stemmer, stopwords).tokens(text))).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def test_analyzer_version_names_the_tokens_it_produces():
+    assert TOKEN_FINGERPRINTS.get(ANALYZER_VERSION) == seed_token_fingerprint()
+
+
+# --- one chain: index, query and highlight see the same tokens ----------------------------
+
+CHAIN_CONFIGURATIONS = [(stemmer, True) for stemmer in STEMMERS] + [("none", False)]
+
+
+def whoosh_tokens(text, stemmer, stopwords, **options):
+    return [
+        (t.text, t.pos, t.startchar, t.endchar)
+        for t in arabic_analyzer(stemmer, stopwords)(text, positions=True, chars=True, **options)
+    ]
+
+
+@pytest.mark.parametrize(("stemmer", "stopwords"), CHAIN_CONFIGURATIONS)
+@pytest.mark.parametrize("path", SEED_PATHS, ids=lambda path: path.name[:3])
+def test_index_query_and_highlight_see_the_same_tokens(path, stemmer, stopwords):
+    text = path.read_text(encoding="utf-8")
+    tokens = whoosh_tokens(text, stemmer, stopwords)
+    assert len(tokens) > 300
+    assert [text[start:end] for _, _, start, end in tokens] == [
+        word for word in surface_words(text, exact_analyzer()) if chain(stemmer, stopwords).term(word) is not None
+    ]
+    # Index: the postings the build writes hold exactly these terms at these positions.
+    postings = fused_postings(text, fused_chain(arabic_analyzer(stemmer, stopwords)), CompactPositions())
+    indexed = {(term.decode("utf-8"), pos) for term, _, _, value in postings for pos in decode_position_deltas(value)}
+    assert indexed == {(term, pos) for term, pos, _, _ in tokens}
+    # Query: the terms a query for the text looks up, in order (Whoosh's query mode too).
+    assert analyze_terms(text, stemmer, stopwords) == [term for term, _, _, _ in tokens]
+    assert whoosh_tokens(text, stemmer, stopwords, mode="query") == tokens
+    # Highlight: asked for every term, it marks every token at its offsets, and asked for
+    # one term, only the tokens of that term.
+    stops = ARABIC_STOPWORDS if stopwords else frozenset()
+    everything = MatchTerms(stemmer, stems={term for term, _, _, _ in tokens}, stopwords=stops)
+    assert match_spans(text, everything) == [(start, end) for _, _, start, end in tokens]
+    for term in sorted(everything.stems)[::25]:
+        wanted = [(start, end) for token, _, start, end in tokens if token == term]
+        assert match_spans(text, MatchTerms(stemmer, stems={term}, stopwords=stops)) == wanted, term
+
+
+def test_kept_stop_words_are_marked_in_place():
+    tokens = [(t.text, t.pos, t.stopped) for t in arabic_analyzer()("الجيش في العراق", positions=True, removestops=False)]
+    assert tokens == [("جيش", 0, False), ("في", 1, True), ("عراق", 2, False)]
 
 
 @pytest.mark.parametrize(
@@ -201,3 +269,14 @@ def test_highlight_wraps_the_word_as_written(seed_prefix, query, written):
         text, terms, arabic_analyzer(), highlight.ContextFragmenter(), highlight.HtmlFormatter(tagname="mark")
     )
     assert f">{written}</mark>" in marked
+
+
+def test_a_feminine_noun_finds_its_dual_in_seed_000():
+    # Issue 13: مسيرة must find "بطائرتين مسيرتين", and mark the dual as written.
+    (path,) = SEEDS_DIR.glob("000_*.txt")
+    text = path.read_text(encoding="utf-8")
+    (query_term,) = analyze_terms("مسيرة")
+    terms = MatchTerms(DEFAULT_STEMMER, stems={query_term}, stopwords=ARABIC_STOPWORDS)
+    marked = {text[start:end] for start, end in match_spans(text, terms)}
+    assert "مسيرتين" in marked and "بطائرتين مسيرتين" in text
+    assert query_term in analyze_terms("بطائرتين مسيرتين")

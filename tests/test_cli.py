@@ -111,3 +111,77 @@ def test_index_command_on_the_seeds(run, tmp_path, monkeypatch):
     assert again.output.startswith("added 0, updated 0, removed 0, unchanged 5")
     data = json.loads(run("search", "العراق", "--json").output)
     assert data["total"] == 5
+
+
+def test_search_exports_every_hit_as_csv_with_a_bom(run, synthetic_index_dir):
+    import csv
+    import io
+
+    result = run("search", "", "--index", synthetic_index_dir, "--format", "csv", "--all", "--sort", "oldest")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(result.output[1:])))
+    assert [row["id"] for row in rows] == ["isis.json", "pentagon.json", "economy.json", "drone.json", "markup.json"]
+    assert list(rows[0]) == ["id", "title", "source", "date", "actors", "url", "path", "score"]
+    drone = next(row for row in rows if row["id"] == "drone.json")
+    assert drone["actors"] == "الحوثيون; الولايات المتحدة" and drone["source"] == "الجزيرة"
+
+
+def test_search_exports_jsonl_under_the_filters(run, synthetic_index_dir):
+    result = run("search", "", "--index", synthetic_index_dir, "--format", "jsonl", "--all",
+                 "--not-source", "العربية", "--not-actor", "تنظيم الدولة")
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert sorted(row["id"] for row in rows) == ["drone.json", "markup.json"]
+    page = run("search", "", "--index", synthetic_index_dir, "--format", "jsonl", "--limit", "2")
+    assert len(page.output.splitlines()) == 2
+
+
+def test_search_all_needs_a_row_format(run, synthetic_index_dir):
+    result = run("search", "", "--index", synthetic_index_dir, "--all")
+    assert result.exit_code == 2 and "--format csv" in result.output
+    both = run("search", "", "--index", synthetic_index_dir, "--json", "--format", "csv")
+    assert both.exit_code == 2
+
+
+def test_search_oldest_first(run, synthetic_index_dir):
+    data = json.loads(run("search", "", "--index", synthetic_index_dir, "--sort", "oldest", "--json").output)
+    assert [hit["date"] for hit in data["hits"]] == ["2019-01-05", "2024-06-10", "2024-07-01", "2024-07-28", None]
+
+
+def test_inverted_date_range_is_an_error(run, synthetic_index_dir):
+    result = run("search", "العراق", "--index", synthetic_index_dir, "--since", "2024-01-01", "--until", "2020-01-01")
+    assert result.exit_code == 2
+    assert "since (2024-01-01) is after until (2020-01-01)" in result.output and "Traceback" not in result.output
+
+
+# --- unknown filter values: the helper behind "--source Nope" ----------------------
+
+
+def test_unknown_source_names_the_closest_known_ones():
+    from indexer.errors import QueryError
+    from indexer.search.suggest import check_known_values, closest_values
+
+    known = ["الجزيرة", "العربية", "Al Jazeera", "Sputnik Arabic"]
+    assert closest_values("الجزيره", known) == ["الجزيرة", "العربية"]  # ta marbuta folded before comparing
+    assert closest_values("jazeera", known) == ["Al Jazeera"]
+    check_known_values("source", ["العربية", "Al Jazeera"], known)  # known values pass
+    with pytest.raises(QueryError) as raised:
+        check_known_values("source", ["العربية", "Sputnik"], known)
+    error = raised.value
+    assert error.code == "unknown_value" and error.exit_code == 2
+    assert error.params == {"facet": "source", "value": "Sputnik", "suggestions": ["Sputnik Arabic"], "known": 4}
+    assert str(error) == "no source named 'Sputnik' in this index (closest: Sputnik Arabic)"
+    with pytest.raises(QueryError, match=r"\(known: Al Jazeera, Sputnik Arabic, الجزيرة, العربية\)"):
+        check_known_values("source", ["Nope"], known)
+
+
+def test_an_unknown_source_exits_2_naming_the_closest(run, synthetic_index_dir):
+    result = run("search", "", "--index", synthetic_index_dir, "--source", "الجزيره")
+    assert result.exit_code == 2
+    assert "الجزيرة" in result.output and "الجزيره" in result.output
+
+
+def test_an_inverted_date_range_exits_2(run, synthetic_index_dir):
+    result = run("search", "", "--index", synthetic_index_dir, "--since", "2024-01-01", "--until", "2020-01-01")
+    assert result.exit_code == 2
+    assert "after until" in result.output

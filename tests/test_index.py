@@ -12,8 +12,10 @@ import pytest
 
 from conftest import ARTICLES, write_articles
 from indexer import IndexLocked, IndexNotFound, StaleIndex, open_index, update_index
+from indexer.errors import NothingToIndex
 from indexer import config
 from indexer.build import update as index_module
+from indexer.ingest import readers
 from indexer.storage.generations import current_generation
 from indexer.storage.lock import LOCK_FILENAME
 from indexer.storage.store import Store
@@ -89,8 +91,10 @@ def test_unreadable_input_is_skipped_with_a_reason(corpus, tmp_path, article_rea
 
 
 def test_missing_path_is_reported(tmp_path, article_reader):
-    report = update_index([tmp_path / "nowhere"], tmp_path / "index", read=article_reader)
-    assert report.skipped_reasons() == {"not found": 1}
+    with pytest.raises(NothingToIndex, match="nothing to index.*not found: 1") as raised:
+        update_index([tmp_path / "nowhere"], tmp_path / "index", read=article_reader)
+    assert raised.value.report.skipped_reasons() == {"not found": 1}
+    assert current_generation(tmp_path / "index") is None  # no empty index is left behind
 
 
 def test_rebuild_swaps_in_a_complete_index(corpus, tmp_path, article_reader):
@@ -253,7 +257,7 @@ def _jsonl(path, articles):
 def test_json_lines_file_is_updated_line_by_line(tmp_path, monkeypatch, processes):
     """Ingestion's own reader, a JSON Lines file cut into chunks of 2 lines (workers when processes=2)."""
     monkeypatch.setattr(index_module, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(index_module, "LINES_PER_CHUNK", 2)
+    monkeypatch.setattr(readers, "LINES_PER_CHUNK", 2)
     articles = {name.removesuffix(".json"): dict(fields) for name, fields in ARTICLES.items()}
     corpus = tmp_path / "news.jsonl"
     _jsonl(corpus, articles)
@@ -284,9 +288,60 @@ def test_progress_counts_files(corpus, tmp_path, article_reader, monkeypatch):
     progress = _Progress()
     build(corpus, tmp_path / "index", article_reader, progress=progress)
     assert (progress.total, progress.done) == (5, 5)
-    monkeypatch.setattr(index_module, "LINES_PER_CHUNK", 2)
+    monkeypatch.setattr(readers, "LINES_PER_CHUNK", 2)
     _jsonl(tmp_path / "news.jsonl", {"a": ARTICLES["drone.json"], "b": ARTICLES["isis.json"],
                                      "c": ARTICLES["economy.json"]})
     progress = _Progress()
     update_index([tmp_path / "news.jsonl"], tmp_path / "index2", progress=progress, processes=1)
     assert (progress.total, progress.done) == (1, 1)
+
+
+def test_read_progress_counts_bytes_as_a_big_json_lines_file_is_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(readers, "LINES_PER_CHUNK", 2)
+    corpus = tmp_path / "news.jsonl"
+    _jsonl(corpus, {name: fields for name, fields in ARTICLES.items()})
+    seen = []
+    update_index([corpus], tmp_path / "index", processes=1,
+                 read_progress=lambda done, total: seen.append((done, total)))
+    size = corpus.stat().st_size
+    assert len(seen) == 3  # 5 lines in chunks of 2
+    assert [total for _, total in seen] == [size] * 3
+    done = [read for read, _ in seen]
+    assert done == sorted(done) and 0 < done[0] < size and done[-1] == size
+
+
+@pytest.mark.parametrize("contents", ["nothing", "only a pdf", "only empty files"])
+def test_a_run_that_reads_nothing_from_the_paths_given_is_an_error(tmp_path, contents):
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    if contents == "only a pdf":
+        (folder / "report.pdf").write_bytes(b"%PDF-1.4")
+    elif contents == "only empty files":
+        (folder / "a.txt").write_bytes(b"")
+    with pytest.raises(NothingToIndex, match="nothing to index") as raised:
+        update_index([folder], tmp_path / "index", processes=1)
+    if contents == "only a pdf":
+        assert raised.value.report.unsupported_types() == {".pdf": 1}
+    assert current_generation(tmp_path / "index") is None
+
+
+def test_the_command_exits_2_when_nothing_could_be_read(tmp_path):
+    from click.testing import CliRunner
+
+    from indexer.cli import cli
+
+    result = CliRunner().invoke(cli, ["index", str(tmp_path / "nonexistent"), "--index", str(tmp_path / "index")])
+    assert result.exit_code == 2
+    assert "nothing to index" in result.output and "not found: 1" in result.output
+
+
+def test_unsupported_files_are_listed_by_type(tmp_path):
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    (folder / "a.pdf").write_bytes(b"%PDF")
+    (folder / "b.pdf").write_bytes(b"%PDF")
+    (folder / "c.docx").write_bytes(b"PK")
+    _jsonl(folder / "news.jsonl", {"drone": ARTICLES["drone.json"]})
+    report = update_index([folder], tmp_path / "index", processes=1)
+    assert report.added == 1
+    assert report.to_dict()["unsupported"] == {".pdf": 2, ".docx": 1}

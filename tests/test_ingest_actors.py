@@ -190,3 +190,148 @@ def test_summarize_actors_merges_spellings_across_documents():
 def test_a_token_of_marks_alone_leaves_spelling_folds_working():
     # A lone soft hyphen normalizes to nothing; the other tokens still fold اميركا to امريكا.
     assert "الولايات المتحدة" in names("زار الوفد \u00ad أميركا")
+
+
+# --- the recognizer in ingestion: types, junk rules, document consistency -----------------
+
+from indexer.ingest.actors import find_actors  # noqa: E402
+from indexer.ingest.actors import actor_variant_key as variant_key  # noqa: E402
+from indexer.ingest.actors import resolve_actor_names as resolve_names  # noqa: E402
+
+
+def entities(text):
+    return {entity["name"]: (entity["type"], entity["mentions"]) for entity in find_actors(text).entities}
+
+
+def test_every_actor_has_a_type_and_a_mention_count():
+    found = find_actors("أعلن الرئيس الكيني أوهورو كينياتا في نيروبي أن حركة حماس. وقال كينياتا إن العراق")
+    by_name = {entity["name"]: entity for entity in found.entities}
+    assert by_name["أوهورو كينياتا"] == {"name": "أوهورو كينياتا", "type": "person", "mentions": 2}
+    assert by_name["حركة حماس"]["type"] == "organisation"
+    assert by_name["العراق"]["type"] == "place"
+    # States are actors as before; a city is a typed entity but stays out of the actor list.
+    assert "العراق" in found.actors and "نيروبي" not in found.actors
+    assert by_name["نيروبي"]["type"] == "place"
+    assert set(found.variants) == set(found.actors)
+
+
+@pytest.mark.parametrize(
+    ("text", "junk"),
+    [
+        ("وقال المتحدث باسم البيت الأبيض، جون كيربي، إن", {"باسم البيت الأبيض", "باسم البيت الأبيض جون كيربي"}),
+        ("وقال المتحدث باسم القوات الأمريكية إن", {"باسم القوات", "باسم القوات الأمريكية"}),
+        ("وصل الوفد يوم السبت الماضي، إلى بغداد", {"يوم السبت الماضي", "السبت الماضي"}),
+        ("أصدرت المحكمة حكما على يوسف القرضاوي بتهمة التحريض", {"يوسف القرضاوي بتهمة"}),
+        ("وقال وزير التعليم الدكتور عزام الدخيل بتكليف أي من المرشحين", {"عزام الدخيل بتكليف أي"}),
+        ("بسبب حركة الرياح السطحية في المنطقة", {"حركة الرياح السطحية", "حركة الرياح"}),
+        ("ازدادت حركة المسافرين في المطار", {"حركة المسافرين"}),
+        ("قرر مجلس الوزراء الموافقة على المشروع", {"مجلس الوزراء الموافقة"}),
+        ("ويظهر مهرج على هيئة الرئيس الأمريكي", {"هيئة الرئيس الأمريكي", "هيئة الرئيس"}),
+        ("وقال: أنا فخور جدا بها", {"أنا فخور"}),
+        ("ذكرت وكالة الأنباء الإماراتية أن", {"وكالة الأنباء الإماراتية"}),
+    ],
+)
+def test_labels_swallow_no_preposition_date_role_or_verb(text, junk):
+    found = set(entities(text))
+    assert not junk & found, found
+    assert not any(name.startswith(("باسم", "يوم ")) or name.endswith(("بتهمة", "الماضي")) for name in found), found
+
+
+def test_the_yusuf_qaradawi_name_ends_before_the_charge():
+    assert "يوسف القرضاوي" in entities("أصدرت المحكمة حكما على يوسف القرضاوي بتهمة التحريض")
+
+
+def test_a_name_recognised_once_counts_at_every_mention():
+    text = ("وقال المدرب البرتغالي جوزيه مورينيو إن فريقه جاهز. "
+            "وكان جوزيه مورينيو قد فاز باللقب. ولم يعلق مورينيو على الأنباء. وأشاد لمورينيو الجمهور")
+    found = entities(text)
+    assert found["جوزيه مورينيو"] == ("person", 4), found
+    assert "مورينيو" not in found
+
+
+def test_a_shorter_form_of_a_name_maps_to_the_full_name_in_the_document():
+    text = "استقبل الرئيس الكيني أوهورو موىغاي كينياتا الوفد. وقال أوهورو كينياتا إن. وأكد كينياتا أن"
+    found = find_actors(text)
+    (kenyatta,) = [name for name in found.actors if "كينياتا" in name]
+    assert kenyatta == "أوهورو موىغاي كينياتا"
+    assert {"أوهورو كينياتا", "كينياتا"} <= set(found.variants[kenyatta])
+
+
+def test_a_conjunction_splits_two_recognised_names():
+    text = ("طردت الأكاديمية الممثل بيل كوسبي والمخرج رومان بولانسكي. وقررت طرد كوسبي وبولانسكي. "
+            "وقال بولانسكي إن")
+    found = entities(text)
+    assert "كوسبي وبولانسكي" not in found
+    assert found["بيل كوسبي"][1] >= 2 and found["رومان بولانسكي"][1] >= 2, found
+
+
+def test_acronyms_and_long_forms_meet_through_the_gazetteer():
+    assert "أوبك" in names("قررت منظمة البلدان المصدرة للنفط خفض الإنتاج")
+    assert "حلف شمال الأطلسي" in names("قال الناتو إن")
+    assert "حركة طالبان" in names("سيطرت طالبان على كابل")
+
+
+# --- corpus-level resolution ---------------------------------------------------------------
+
+
+def test_spelling_transliteration_and_nasab_variants_share_a_key():
+    assert variant_key("دونالد ترمب") == variant_key("دونالد ترامب")
+    assert variant_key("بوتن") == variant_key("بوتين")
+    assert variant_key("مارتن غريفث") == variant_key("مارتن غريفيث")
+    assert variant_key("عزام الدخيل") == variant_key("عزام بن محمد الدخيّل")
+    assert variant_key("أحمد الشمري") == variant_key("احمد الشمرى")
+    # Known given names keep their vowels: حامد is not حمد; a nasab alone is the name.
+    assert variant_key("حامد العلي") != variant_key("حمد العلي")
+    assert variant_key("محمد بن سلمان") != variant_key("محمد سلمان")
+
+
+def test_resolution_across_documents_picks_one_canonical_name():
+    documents = {
+        ("جون سميث", "person"): 4, ("جون سميت", "person"): 1,  # not in the gazetteer
+        ("ستيفن مانوتشين", "person"): 2, ("ستيفن منوتشين", "person"): 5,
+        ("كينياتا", "person"): 3, ("أوهورو كينياتا", "person"): 2,
+        ("دونالد ترمب", "person"): 3, ("دونالد ترامب", "person"): 1,
+        ("حزب الله", "organisation"): 3, ("كتائب حزب الله", "organisation"): 2,
+        ("كينياتا", "place"): 1,
+    }
+    resolved = resolve_names(documents)
+    assert resolved[("ستيفن مانوتشين", "person")] == resolved[("ستيفن منوتشين", "person")] == "ستيفن منوتشين"
+    assert resolved[("كينياتا", "person")] == "أوهورو كينياتا"
+    assert resolved[("دونالد ترمب", "person")] == "دونالد ترامب"  # the gazetteer's name wins over counts
+    # Organisations never merge by their endings; types never merge with each other.
+    assert resolved[("حزب الله", "organisation")] == "حزب الله"
+    assert resolved[("كينياتا", "place")] == "كينياتا"
+    assert resolved[("جون سميت", "person")] == "جون سميت"  # ت is not a vowel: different names
+
+
+def test_fahras_actors_merges_resolved_variants_once_per_document():
+    from indexer.ingest.actors import summarize_actors
+    from indexer.records import Record
+
+    def record(text):
+        found = find_actors(text)
+        return Record(id=text[:5], path="p", title="", body=text, actors=found.actors,
+                      actor_variants=found.variants, entities=found.entities)
+
+    summaries = summarize_actors([
+        record("وقال وزير الخزانة الأمريكي ستيفن منوتشين إن العقوبات. وأضاف منوتشين أن"),
+        record("وقال وزير الخزانة الأمريكي ستيفن مانوتشين إن"),
+        record("وأعلن وزير الخزانة الأمريكي ستيفن منوتشين فرض عقوبات"),
+        record("قال الرئيس الروسي فلاديمير بوتن إن"),
+        record("قال بوتين إن"),
+    ])
+    by_name = {summary.name: summary for summary in summaries}
+    assert by_name["ستيفن منوتشين"].documents == 3 and by_name["ستيفن منوتشين"].type == "person"
+    assert {"ستيفن مانوتشين", "منوتشين"} <= set(by_name["ستيفن منوتشين"].variants)
+    assert by_name["فلاديمير بوتين"].documents == 2
+
+
+def test_quick_normalize_is_the_shared_normalization_plus_spelling_folds():
+    # Latin is lowercased like everywhere else (normalize_text); Arabic keeps its folds.
+    assert quick_normalize("وقالت CRS إن أميركا") == "وقالت crs ان امريكا"
+    assert actor_key("Donald TRUMP") == "donald trump"
+
+
+def test_a_country_adjective_confirms_a_ministry_the_recognizer_may_miss():
+    assert "وزارة الداخلية السعودية" in names("أعلنت وزارة الداخلية السعودية، الأحد، أن")
+    assert "وزارة الخارجية العراقية" in names("حسبما ذكرت وزارة الخارجية العراقية في بيان")

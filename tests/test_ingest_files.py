@@ -137,7 +137,7 @@ def test_json_lines_use_metadata_and_ids(tmp_path):
     first, second, broken = items
     assert first.id == "news.jsonl.gz#snn-1"
     assert first.source == "Asharq Al-Awsat"  # metadata name mapped to the canonical outlet
-    assert (first.date, first.date_precision, first.date_origin) == (dt.date(2015, 7, 21), "day", "metadata")
+    assert (first.date, first.date_precision, first.date_origin) == (dt.date(2015, 7, 21), "day", "crawl")
     assert "date is the crawl time given in the metadata" in first.warnings
     assert first.url == CORPUS_LIKE["url"] and first.author == CORPUS_LIKE["author"]
     assert first.original is None and first.body == CORPUS_LIKE["body"]
@@ -219,3 +219,16 @@ def test_inspect_fails_when_nothing_can_be_read(tmp_path):
     result = CliRunner().invoke(cli, ["inspect", str(tmp_path)])
     assert result.exit_code == 1
     assert "nothing could be read" in result.output
+
+
+def test_html_entities_in_json_and_text_fields_are_unescaped(tmp_path):
+    path = tmp_path / "news.jsonl"
+    article = dict(CORPUS_LIKE, title="&#8220;البفك و الباسكوت&#8221; &amp; أخرى",
+                   body="قال &quot;المتحدث&quot; إن الوفد وصل &amp; بدأ المحادثات في عدن.")
+    path.write_text(json.dumps(article, ensure_ascii=False) + "\n", encoding="utf-8")
+    (record,) = read_file(path, reference_date=REFERENCE)
+    assert record.title == "“البفك و الباسكوت” & أخرى"
+    assert record.body == 'قال "المتحدث" إن الوفد وصل & بدأ المحادثات في عدن.'
+    text = tmp_path / "article.txt"
+    text.write_text(ARTICLE.replace("انتهت.", "انتهت &amp; بدأت مرحلة جديدة."), encoding="utf-8")
+    assert "انتهت & بدأت مرحلة جديدة." in _only_record(text).body

@@ -189,7 +189,7 @@ def test_short_queries_require_all_words_by_default(synthetic_index):
 GUARD_PARAGRAPHS = 60
 #: Measured with the shipped defaults (see docs/relevance.md); a change of ranking or
 #: analysis that moves them by more than the tolerance must update them deliberately.
-GUARD_EXPECTED = {"MRR@10": 0.9427, "nDCG@10": 0.9548}
+GUARD_EXPECTED = {"MRR@10": 0.9432, "nDCG@10": 0.9552}
 #: About three questions of the 322 falling from rank 1 to rank 2.
 GUARD_TOLERANCE = 0.005
 

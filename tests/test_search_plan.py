@@ -239,3 +239,13 @@ def test_hit_titles_are_highlighted(synthetic_index):
     assert hit.id == "drone.json"
     assert hit.title_html == "طائرة <mark>مسيَّرة</mark> تهاجم قاعدة أمريكية في <mark>سوريا</mark>"
     assert synthetic_index.search("مسيرة").to_dict()["hits"][0]["title_html"].count("<mark>") == 1
+
+
+def test_an_unknown_source_is_an_error_naming_the_closest(synthetic_index):
+    with pytest.raises(QueryError) as caught:
+        synthetic_index.search("", sources=["الجزيره"])
+    assert caught.value.code == "unknown_value"
+    assert caught.value.params["suggestions"][0] == "الجزيرة"
+    with pytest.raises(QueryError):
+        list(synthetic_index.iter_hits("", exclude_sources=["Nope"]))
+    assert synthetic_index.search("", sources=["الجزيرة"]).total == 2

@@ -78,6 +78,8 @@ def test_known_faults_exist_and_fahras_avoids_them(word, stemmer, faulty):
         ("قانون", "قانون"),
         ("فلسطين", "فلسطين"),
         ("الله", "الله"),
+        ("الأرجنتين", "ارجنتين"),  # not a dual: ارجن would be no word
+        ("البلاتين", "بلاتين"),  # not a dual: بلا is "without"
         ("English", "english"),
         ("2024", "2024"),
         ("", ""),
@@ -96,6 +98,12 @@ CONFLATION_GROUPS = [
     ["وزارة", "الوزارة", "وزارات", "والوزارة"],
     ["فلسطين", "الفلسطينيين", "فلسطينية", "فلسطيني"],
     ["للمرة", "المرة", "مرة"],
+    # Feminine duals: the teh marbuta is ت before the dual ending.
+    ["مسيرة", "مسيرتين", "مسيرتان", "المسيرتين"],
+    ["الدولة", "الدولتان", "دولتين", "الدولتين"],
+    ["ساعة", "ساعتين", "ساعتان"],
+    ["عملية", "عمليتين", "العمليتين"],
+    ["مباراة", "مباراتين", "المباراتين"],
 ]
 
 
@@ -142,3 +150,20 @@ def test_waw_initial_stems_are_what_suffix_stripping_leaves():
 def test_root_initial_waw_is_kept(group):
     stems = {stem_fahras(normalize(word)) for word in group}
     assert len(stems) == 1 and next(iter(stems)).startswith("و"), stems
+
+
+@pytest.mark.parametrize(("country", "stem_without_an"), [("باكستان", "باكست"), ("كردستان", "كردست"), ("افغانستان", "افغانست")])
+def test_countries_in_stan_are_not_duals(country, stem_without_an):
+    # Only the plural/dual ان comes off, as before the dual rule: the country keeps its ت.
+    assert stem_fahras(normalize(country)) == stem_without_an
+
+
+@pytest.mark.parametrize("word", ["سنتين", "بوتين", "روتين"])
+def test_dual_rule_keeps_three_letters(word):
+    # سن+تين would leave two letters: the word stays whole, as before.
+    assert stem_fahras(normalize(word)) == normalize(word)
+
+
+def test_light10_has_no_dual_rule():
+    # Lucene parity: light10 strips ين only, leaving the ت.
+    assert stem_light10(normalize("مسيرتين")) == "مسيرت"

@@ -142,3 +142,33 @@ def test_actor_spellings_are_stored_only_where_they_differ(tmp_path):
 def test_content_hashes_are_kept_as_bytes_when_they_are_hex(content_hash, stored):
     assert packed_hash(content_hash) == stored
     assert unpacked_hash(packed_hash(content_hash)) == content_hash
+
+
+def test_every_record_field_is_stored_by_name_and_comes_back(tmp_path):
+    from dataclasses import fields
+
+    from indexer.storage.store import COLUMNS, FRAME_FIELDS
+
+    stored = set(FRAME_FIELDS) | {column.field for column in COLUMNS.values()}
+    assert stored == {item.name for item in fields(Record)}
+    store = Store(tmp_path)
+    record = make_record(4)
+    record.title_derived = True  # a field the frame did not hold before it stored fields by name
+    put(store, [record])
+    assert store.record(record.id) == record
+    assert store.records(["nope", record.id]) == [record]
+
+
+def test_a_frame_without_a_field_reads_back_the_field_default(tmp_path):
+    import json
+
+    store = Store(tmp_path)
+    record = make_record(5)
+    put(store, [record])
+    old_frame = {"title": record.title, "path": record.path, "body": record.body}  # as an older version wrote it
+    store.db.execute("UPDATE texts SET data = ?", (store.codec.compress(json.dumps(old_frame, ensure_ascii=False)),))
+    store.commit()
+    read = store.record(record.id)
+    assert (read.title, read.body, read.source, read.actors) == (record.title, record.body, "Al-Mada", record.actors)
+    assert (read.warnings, read.author, read.original, read.title_derived) == ([], None, None, False)
+    assert read.actor_variants == {name: [name] for name in record.actors}

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from flask import Flask
 
+from indexer.search.query import MAX_QUERY_CHARS
+from webui.hosts import HostCheck
+
 #: Scripts only from our own static folder: no inline script, no ``on*=``
 #: attributes, no eval.  Styles too, so histogram bar heights are CSS classes.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -31,6 +34,9 @@ SECURITY_HEADERS = {
 }
 
 DEFAULT_CONFIG = {
+    #: A search past this many milliseconds stops its slow steps and says its result may be partial,
+    #: so that one query of very common words cannot hold the page for everyone.
+    "SEARCH_BUDGET_MS": 1500,
     #: An already open ``indexer.Index`` (``fahras serve`` opens it before binding).
     "INDEX": None,
     #: Otherwise the folder to open on first request; None means ``indexer.default_index_dir()``.
@@ -40,7 +46,8 @@ DEFAULT_CONFIG = {
     #: ``FACET_VISIBLE`` show, the rest sit behind a "more" expansion.
     "FACET_LIMIT": 40,
     "FACET_VISIBLE": 8,
-    "MAX_QUERY_CHARS": 1000,
+    #: A longer query is refused (400) rather than cut: the library cuts at the same length, with a note.
+    "MAX_QUERY_CHARS": MAX_QUERY_CHARS,
 }
 
 
@@ -60,6 +67,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.json.ensure_ascii = False
     app.register_blueprint(views.bp)
+    # A Host that no URL can be built for (a label of 64 characters, say) is refused before Flask sees it.
+    app.wsgi_app = HostCheck(app.wsgi_app)
     errors.register(app)
     app.after_request(add_security_headers)
     return app

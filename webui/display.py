@@ -1,14 +1,14 @@
-"""Pure presentation helpers: Arabic date labels, histogram bars, pagination.
+"""Pure presentation helpers: Arabic date labels, histogram buckets and bars, pagination.
 
 Nothing here touches Flask or the index, so every rule is testable alone.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import math
 import re
+from dataclasses import dataclass
 
 #: Levantine/Iraqi month names, the ones most Arabic news outlets print.
 ARABIC_MONTHS = (
@@ -33,11 +33,11 @@ MAX_FILLED_BARS = 120
 #: Bar heights are CSS classes ``bar-0`` .. ``bar-20`` (inline styles are
 #: forbidden by the Content-Security-Policy).
 BAR_LEVELS = 20
+#: 5 articles beside 5,000 still make a bar one can see and click (15 % of the height).
+MIN_BAR_LEVEL = 3
 #: Pages shown either side of the current one in the pager.
 PAGER_RADIUS = 2
 
-MONTH_BUCKET = re.compile(r"^(\d{4})-(\d{2})$")
-YEAR_BUCKET = re.compile(r"^(\d{4})$")
 ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
@@ -60,63 +60,95 @@ def date_label(iso_date: str | None, precision: str | None = "day") -> str:
     return f"{day} {month_label(year, month)}"
 
 
+#: What a date was taken from (``Record.date_basis``), as the tooltip says it.
+DATE_BASES = {
+    "metadata": "مأخوذ من بيانات المقالة الوصفية",
+    "crawl": "وقت جمع المقالة كما في بياناتها الوصفية",
+    "text": "مأخوذ من سطر التاريخ في النص",
+    "relative:mtime": "تعبير نسبي في النص (مثل «منذ 6 أشهر») محسوب من تاريخ تعديل الملف",
+    "relative:today": "تعبير نسبي في النص (مثل «منذ 6 أشهر») محسوب من يوم الفهرسة",
+    "relative:reference": "تعبير نسبي في النص (مثل «منذ 6 أشهر») محسوب من التاريخ المرجعي المعطى للفهرسة",
+    "bound:text": "تقدير: ليس قبل آخر تاريخ يذكره النص، لأن المرجع لا يتفق معه",
+}
+#: Date origins that are not the publication date as the article states it.
+GUESSED_ORIGINS = ("inferred", "crawl")
+
+
 def is_approximate(precision: str | None, origin: str | None) -> bool:
-    """A date guessed from context or known only to the month deserves a visible mark."""
-    return origin == "inferred" or (precision is not None and precision != "day")
+    """A date guessed from context, a crawl time, or one known only to the month deserves a visible mark."""
+    return origin in GUESSED_ORIGINS or (precision is not None and precision != "day")
 
 
-def approximate_reason(precision: str | None, origin: str | None) -> str:
+def approximate_reason(
+    precision: str | None, origin: str | None, basis: str | None = None, reference: str | None = None
+) -> str:
+    """The tooltip of a marked date: why it is approximate, what it was inferred from, against which day."""
     reasons = []
     if origin == "inferred":
         reasons.append("تاريخ مستنتج من سياق النص وليس مذكورًا صراحة")
+    elif origin == "crawl":
+        reasons.append("تاريخ جمع المقالة من موقعها، لا تاريخ نشرها")
     if precision == "month":
         reasons.append("الشهر معروف دون اليوم")
     elif precision == "year":
         reasons.append("السنة معروفة دون الشهر واليوم")
+    if reasons and basis in DATE_BASES:
+        reasons.append(DATE_BASES[basis])
+    if reasons and reference:
+        shown = date_label(reference) if ISO_DAY.match(reference) else reference
+        reasons.append(f"{'الدليل' if basis == 'bound:text' else 'المرجع'}: {shown}")
     return "؛ ".join(reasons)
 
 
-def bucket_range(value: str) -> tuple[dt.date, dt.date, str] | None:
-    """First day, last day and Arabic label of a date-facet bucket (``2024-07`` or ``2024``)."""
-    if match := MONTH_BUCKET.match(value):
-        year, month = int(match[1]), int(match[2])
-        if not 1 <= month <= 12:
-            return None
-        last_day = calendar.monthrange(year, month)[1]
-        return dt.date(year, month, 1), dt.date(year, month, last_day), month_label(year, month)
-    if match := YEAR_BUCKET.match(value):
-        year = int(match[1])
-        return dt.date(year, 1, 1), dt.date(year, 12, 31), str(year)
-    return None
+@dataclass(frozen=True)
+class Bucket:
+    """A date-facet bucket: its first day, the first day after it, and its count."""
+
+    start: dt.date
+    end: dt.date
+    count: int
+
+    @property
+    def first_day(self) -> dt.date:
+        return self.start
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.end - dt.timedelta(days=1)
 
 
-def _next_bucket(value: str) -> str:
-    if match := MONTH_BUCKET.match(value):
-        year, month = int(match[1]), int(match[2])
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        return f"{year:04d}-{month:02d}"
-    return f"{int(value) + 1:04d}"
+def next_start(day: dt.date, interval: str) -> dt.date:
+    """The first day of the bucket after the one starting on ``day``."""
+    if interval == "year":
+        return dt.date(day.year + 1, 1, 1)
+    return dt.date(day.year + 1, 1, 1) if day.month == 12 else dt.date(day.year, day.month + 1, 1)
 
 
-def fill_buckets(counts: dict[str, int]) -> list[tuple[str, int]]:
+def bucket_label(bucket: Bucket, interval: str | None) -> str:
+    return str(bucket.start.year) if interval == "year" else month_label(bucket.start.year, bucket.start.month)
+
+
+def fill_buckets(buckets: list[Bucket], interval: str) -> list[Bucket]:
     """Buckets in time order, with the empty months (or years) between them as zeros."""
-    ordered = sorted(counts)
+    ordered = sorted(buckets, key=lambda bucket: bucket.start)
     if not ordered:
         return []
-    filled, current = [], ordered[0]
-    while current <= ordered[-1] and len(filled) <= MAX_FILLED_BARS:
-        filled.append((current, counts.get(current, 0)))
-        current = _next_bucket(current)
+    by_start = {bucket.start: bucket for bucket in ordered}
+    filled, current = [], ordered[0].start
+    while current <= ordered[-1].start and len(filled) <= MAX_FILLED_BARS:
+        following = next_start(current, interval)
+        filled.append(by_start.get(current, Bucket(current, following, 0)))
+        current = following
     if len(filled) > MAX_FILLED_BARS:
-        return [(value, counts[value]) for value in ordered]
+        return ordered
     return filled
 
 
 def bar_level(count: int, largest: int) -> int:
-    """Height class of a bar; any non-empty bucket stays visible."""
+    """Height class of a bar; a non-empty bucket is never lower than ``MIN_BAR_LEVEL``."""
     if count <= 0 or largest <= 0:
         return 0
-    return max(1, math.ceil(BAR_LEVELS * count / largest))
+    return max(MIN_BAR_LEVEL, math.ceil(BAR_LEVELS * count / largest))
 
 
 def pager_pages(page: int, pages: int) -> list[int | None]:

@@ -1,8 +1,11 @@
-"""One way to fail: an HTML page or a JSON body with the status, never a stack trace.
+"""One way to fail: an Arabic HTML page or a JSON body with the status, never a stack trace.
 
-Library errors (``FahrasError``) carry their HTTP status; Werkzeug's own
-(unknown route, wrong method) are mapped the same way; anything else is logged
-and answered with a plain 500.
+Library errors (``FahrasError``) carry their HTTP status and a stable
+``code``; the text shown is the Arabic one ``webui.messages`` keeps for that
+code, filled from the error's ``params``, never the library's English message
+(it may name a server path).  Werkzeug's own errors (unknown route, wrong
+method) are mapped the same way; anything else is logged and answered with a
+plain 500.
 """
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ from __future__ import annotations
 from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from indexer.errors import FahrasError, IndexNotFound, StaleIndex
+from indexer.errors import FahrasError
+from webui import messages
 
 API_PREFIX = "/api/"
 
@@ -23,25 +27,18 @@ TITLES = {
 }
 DEFAULT_TITLE = "خطأ"
 
-#: Werkzeug's messages are English; the page speaks Arabic.
-HTTP_MESSAGES = {
-    404: "لا توجد صفحة بهذا العنوان.",
-    405: "هذا العنوان لا يقبل هذه الطريقة.",
-}
-
-INTERNAL_ERROR_MESSAGE = "حدث خطأ غير متوقع في الخادم. سُجّل الخطأ؛ أعد المحاولة أو أبلغ المسؤول."
-
-#: Shown under the message when the index cannot be used: how to build it.
-INDEX_HINT = (
-    "ابنِ الفهرس ثم أعد تحميل الصفحة: fahras index <المجلد> "
-    "(أو شغّل fahras serve دون ‎--index‎ ليُبنى الفهرس الافتراضي من المقالات المرفقة)."
-)
+#: Codes for Werkzeug's errors, whose messages are English.
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
 
 
-def error_response(status: int, message: str, kind: str, hint: str | None = None):
-    """JSON under ``/api/``, an Arabic HTML page elsewhere."""
+def error_response(status: int, code: str, kind: str, params: dict | None = None):
+    """JSON under ``/api/``, an Arabic HTML page elsewhere; both say the same Arabic sentence."""
+    message = messages.error_text(code, params)
+    hint = messages.HINTS.get(code)
     if request.path.startswith(API_PREFIX):
-        body = {"error": {"status": status, "type": kind, "message": message}}
+        body = {"error": {"status": status, "type": kind, "code": code, "message": message}}
+        if params:
+            body["error"]["params"] = params
         if hint:
             body["error"]["hint"] = hint
         return jsonify(body), status
@@ -57,19 +54,17 @@ def error_response(status: int, message: str, kind: str, hint: str | None = None
 
 
 def handle_fahras_error(error: FahrasError):
-    hint = INDEX_HINT if isinstance(error, (IndexNotFound, StaleIndex)) else None
-    return error_response(error.status, str(error), type(error).__name__, hint)
+    return error_response(error.status, error.code, type(error).__name__, error.params)
 
 
 def handle_http_error(error: HTTPException):
     status = error.code or 500
-    message = HTTP_MESSAGES.get(status, error.description or "")
-    return error_response(status, message, type(error).__name__)
+    return error_response(status, HTTP_CODES.get(status, "http_error"), type(error).__name__)
 
 
 def handle_unexpected_error(error: Exception):
     current_app.logger.exception("unhandled error on %s", request.path)
-    return error_response(500, INTERNAL_ERROR_MESSAGE, "InternalError")
+    return error_response(500, "internal_error", "InternalError")
 
 
 def register(app: Flask) -> None:

@@ -1,51 +1,83 @@
-"""The search page, the document page and their JSON twins.
+"""The search page, the document page, their JSON twins, facet search and exports.
 
 Each page has one view function that builds one dict: ``/api/...`` returns it
 as JSON, the HTML route renders it together with links derived from it
-(facet toggles, filter chips, histogram bars, pager).  Every page state is a
-plain GET URL, so the page works without JavaScript and the back button works.
+(facet toggles and exclusions, filter chips, histogram bars, pager).  Every
+page state is a plain GET URL, so the page works without JavaScript and the
+back button works.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import threading
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 import indexer
 from indexer.errors import QueryError
+from indexer.ingest.sources import arabic_name
+from indexer.search import export
 from indexer.search.facets import UNKNOWN_DATE
-from webui import display
+from indexer.api import SORTS
+from webui import display, messages
 
 bp = Blueprint("fahras", __name__)
 
-SORTS = ("relevance", "date")
-SORT_LABELS = {"relevance": "الأقرب صلة", "date": "الأحدث"}
+SORT_LABELS = {"relevance": "الأقرب صلة", "date": "الأحدث", "oldest": "الأقدم"}
 #: A page number beyond this is a crawler or a typo, not a reader.
 MAX_PAGE = 10_000
+#: Results per page a reader can ask for (``per_page``); the page offers these.
+MAX_PER_PAGE = 100
+PER_PAGE_CHOICES = (10, 25, 50, 100)
 #: Repeated ``source``/``actor`` parameters accepted per request.
 MAX_FILTER_VALUES = 50
 MAX_FILTER_CHARS = 300
 MORE_FROM_SOURCE = 5
 #: Actor chips under a hit (most mentioned first); the document page lists all.
 HIT_ACTORS = 8
+#: Values the facet search box shows at most.
+FACET_SEARCH_LIMIT = 50
 
 WEB_URL_SCHEMES = ("http://", "https://")
 FIRST_MATCH_ID = "first-match"
-LEFT_TO_RIGHT_ISOLATE = "\u2066"
-POP_DIRECTIONAL_ISOLATE = "\u2069"
 FIRST_MARK = "<mark>"
 
-FILTER_LABELS = {"source": "المصدر", "actor": "الفاعل", "since": "من", "until": "إلى"}
+FILTER_LABELS = {
+    "source": "المصدر",
+    "actor": "الفاعل",
+    "not_source": "ليس المصدر",
+    "not_actor": "ليس الفاعل",
+    "since": "من",
+    "until": "إلى",
+}
+#: URL parameter -> ``SearchParams`` field, for the repeatable filters.
+VALUE_FILTERS = {"source": "sources", "actor": "actors", "not_source": "exclude_sources", "not_actor": "exclude_actors"}
+#: Facet name -> (include field, exclude field).
+FACET_FIELDS = {"source": ("sources", "exclude_sources"), "actor": ("actors", "exclude_actors")}
+EXPORT_FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
 
 _INDEX_KEY = "fahras_index"
 _index_lock = threading.Lock()
+ltr = messages.ltr
 
 
 # --- parameters -------------------------------------------------------------
@@ -58,24 +90,34 @@ class SearchParams:
     query: str = ""
     sources: tuple[str, ...] = ()
     actors: tuple[str, ...] = ()
+    exclude_sources: tuple[str, ...] = ()
+    exclude_actors: tuple[str, ...] = ()
     since: dt.date | None = None
     until: dt.date | None = None
     sort: str = "relevance"
     page: int = 1
+    per_page: int | None = None
 
     def replace(self, **changes) -> SearchParams:
         """A new state; any change but paging goes back to the first page."""
         changes.setdefault("page", 1)
         return dataclasses.replace(self, **changes)
 
+    def filter_args(self) -> list[tuple[str, str]]:
+        """Query-string pairs of the query and filters (what an export or a facet search needs)."""
+        args = [("q", self.query)] if self.query else []
+        for name, field_name in VALUE_FILTERS.items():
+            args += [(name, value) for value in getattr(self, field_name)]
+        args += [(name, day.isoformat()) for name, day in (("since", self.since), ("until", self.until)) if day]
+        return args
+
     def url_args(self) -> list[tuple[str, str]]:
         """Query-string pairs, defaults left out so URLs stay short."""
-        args = [("q", self.query)] if self.query else []
-        args += [("source", value) for value in self.sources]
-        args += [("actor", value) for value in self.actors]
-        args += [(name, day.isoformat()) for name, day in (("since", self.since), ("until", self.until)) if day]
+        args = self.filter_args()
         if self.sort != "relevance":
             args.append(("sort", self.sort))
+        if self.per_page is not None:
+            args.append(("per_page", str(self.per_page)))
         if self.page != 1:
             args.append(("page", str(self.page)))
         return args
@@ -85,16 +127,20 @@ class SearchParams:
         base = search_base()
         return f"{base}?{urlencode(args)}" if args else base
 
-    def search_kwargs(self) -> dict:
+    def filter_kwargs(self) -> dict:
+        """The library's query and filter arguments."""
         return {
             "query": self.query,
             "sources": self.sources,
             "actors": self.actors,
+            "exclude_sources": self.exclude_sources,
+            "exclude_actors": self.exclude_actors,
             "since": self.since,
             "until": self.until,
-            "sort": self.sort,
-            "page": self.page,
         }
+
+    def search_kwargs(self, default_per_page: int) -> dict:
+        return self.filter_kwargs() | {"sort": self.sort, "page": self.page, "limit": self.per_page or default_per_page}
 
 
 def search_base() -> str:
@@ -104,15 +150,11 @@ def search_base() -> str:
     return g.search_base
 
 
-def ltr(value) -> str:
-    """Isolate a Latin value (a date, a parameter) inside an Arabic message so bidi keeps its order."""
-    return f"{LEFT_TO_RIGHT_ISOLATE}{value}{POP_DIRECTIONAL_ISOLATE}"
-
-
 def parse_query(args: MultiDict, max_chars: int) -> str:
     query = args.get("q", "").strip()
     if len(query) > max_chars:
-        raise QueryError(f"نص البحث طويل جدًا ({len(query):,} حرفًا)؛ الحد الأقصى {max_chars:,} حرف.")
+        raise QueryError(f"the query is {len(query):,} characters long; at most {max_chars:,}",
+                         code="query_too_long", params={"chars": len(query), "max": max_chars})
     return query
 
 
@@ -121,39 +163,49 @@ def parse_date(args: MultiDict, name: str) -> dt.date | None:
     if not raw:
         return None
     if not display.ISO_DAY.match(raw):
-        raise QueryError(
-            f"التاريخ «{name}» غير صالح: «{ltr(raw[:40])}»؛ الصيغة المطلوبة {ltr('YYYY-MM-DD')} (مثل {ltr('2024-07-28')})."
-        )
+        raise QueryError(f"{name} must be a date written YYYY-MM-DD, not {raw[:40]!r}",
+                         code="bad_date", params={"name": name, "value": raw[:40]})
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        raise QueryError(f"التاريخ «{name}» غير موجود في التقويم: «{ltr(raw)}».") from None
+        raise QueryError(f"{name} is not a day of the calendar: {raw!r}",
+                         code="date_not_in_calendar", params={"name": name, "value": raw}) from None
 
 
 def parse_values(args: MultiDict, name: str) -> tuple[str, ...]:
     values = [value.strip() for value in args.getlist(name) if value.strip()]
     if len(values) > MAX_FILTER_VALUES:
-        raise QueryError(f"قيم «{name}» كثيرة جدًا ({len(values)})؛ الحد الأقصى {MAX_FILTER_VALUES}.")
+        raise QueryError(f"too many {name} values ({len(values)}); at most {MAX_FILTER_VALUES}",
+                         code="too_many_values", params={"name": name, "count": len(values), "max": MAX_FILTER_VALUES})
     if any(len(value) > MAX_FILTER_CHARS for value in values):
-        raise QueryError(f"إحدى قيم «{name}» أطول من {MAX_FILTER_CHARS} حرف.")
+        raise QueryError(f"a {name} value is longer than {MAX_FILTER_CHARS} characters",
+                         code="value_too_long", params={"name": name, "max": MAX_FILTER_CHARS})
     # Keep the user's order but drop repeats: ticking twice is still one filter.
     return tuple(dict.fromkeys(values))
 
 
+def parse_whole_number(args: MultiDict, name: str, default: int | None, largest: int, code: str) -> int | None:
+    raw = args.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= largest:
+        raise QueryError(f"{name} must be a whole number from 1 to {largest:,}, not {raw[:40]!r}",
+                         code=code, params={"value": raw[:40], "max": largest})
+    return int(raw)
+
+
 def parse_page(args: MultiDict) -> int:
-    raw = args.get("page", "1").strip() or "1"
-    if not raw.isascii() or not raw.isdigit():
-        raise QueryError(f"رقم الصفحة «page» يجب أن يكون عددًا صحيحًا موجبًا، لا «{ltr(raw[:40])}».")
-    page = int(raw)
-    if not 1 <= page <= MAX_PAGE:
-        raise QueryError(f"رقم الصفحة «page» يجب أن يكون بين 1 و{MAX_PAGE:,}، لا {page}.")
-    return page
+    raw = args.get("page", "").strip()
+    if raw and (not raw.isascii() or not raw.isdigit()):
+        raise QueryError(f"page must be a whole number, not {raw[:40]!r}", code="bad_page", params={"value": raw[:40]})
+    return parse_whole_number(args, "page", 1, MAX_PAGE, "page_out_of_range")
 
 
 def parse_sort(args: MultiDict) -> str:
-    sort = args.get("sort", "relevance").strip() or "relevance"
+    sort = args.get("sort", "").strip() or "relevance"
     if sort not in SORTS:
-        raise QueryError(f"الترتيب «sort» يجب أن يكون relevance أو date، لا «{ltr(sort[:40])}».")
+        raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort[:40]!r}",
+                         code="bad_sort", params={"value": sort[:40]})
     return sort
 
 
@@ -161,16 +213,27 @@ def parse_search_params(args: MultiDict, max_query_chars: int) -> SearchParams:
     """Validate a search URL's parameters; a bad one raises ``QueryError`` (HTTP 400) saying why."""
     since, until = parse_date(args, "since"), parse_date(args, "until")
     if since and until and since > until:
-        raise QueryError(f"تاريخ البداية {ltr(since)} بعد تاريخ النهاية {ltr(until)}.")
+        raise QueryError(f"since ({since}) is after until ({until})",
+                         code="inverted_range", params={"since": since.isoformat(), "until": until.isoformat()})
+    values = {field_name: parse_values(args, name) for name, field_name in VALUE_FILTERS.items()}
+    # A value both ticked and excluded (ticked in a list whose form still carries the exclusion) is wanted.
+    for include, exclude in FACET_FIELDS.values():
+        values[exclude] = tuple(value for value in values[exclude] if value not in values[include])
     return SearchParams(
         query=parse_query(args, max_query_chars),
-        sources=parse_values(args, "source"),
-        actors=parse_values(args, "actor"),
+        **values,
         since=since,
         until=until,
         sort=parse_sort(args),
         page=parse_page(args),
+        per_page=parse_whole_number(args, "per_page", None, MAX_PER_PAGE, "bad_per_page"),
     )
+
+
+def is_canonical(args: MultiDict, params: SearchParams) -> bool:
+    """False for a URL the page redirects to its short form: empty form fields (``&since=&until=``),
+    the default ``per_page``, repeated values, unknown parameters."""
+    return sorted(args.items(multi=True)) == sorted(params.url_args())
 
 
 # --- the index ----------------------------------------------------------------
@@ -194,56 +257,85 @@ def current_index():
 # --- page models --------------------------------------------------------------
 
 
-def facet_entries(facet_values: list[dict], chosen: tuple[str, ...], toggle) -> list[dict]:
-    """Checkbox rows ``{value, label, count, toggle_url, selected}``; chosen values always listed."""
-    entries, listed = [], set()
-    for item in facet_values:
-        value = item["value"]
-        listed.add(value)
-        selected = value in chosen
-        entries.append(
-            {
-                "value": value,
-                "label": value,
-                "count": item["count"],
-                "selected": selected,
-                "toggle_url": toggle(value, selected),
-            }
-        )
-    # A chosen value outside the top-N must still be visible so it can be unticked.
-    missing = [
-        {"value": value, "label": value, "count": None, "selected": True, "toggle_url": toggle(value, True)}
-        for value in chosen
-        if value not in listed
-    ]
-    return missing + entries
+def source_label(source: str | None) -> str:
+    """An outlet as the Arabic page shows it: its Arabic name when the outlets file has one."""
+    if not source:
+        return ""
+    return arabic_name(source) or source
+
+
+def value_label(facet: str, value: str, label: str | None = None) -> str:
+    return label or (source_label(value) if facet == "source" else value)
 
 
 def toggler(params: SearchParams, field_name: str):
+    """``toggle(value, selected)``: the URL with ``value`` added to or removed from a filter.
+
+    Including a value drops it from the facet's exclusions and the other way round.
+    """
+    opposite = next(
+        (exclude if field_name == include else include)
+        for include, exclude in FACET_FIELDS.values()
+        if field_name in (include, exclude)
+    )
+
     def toggle(value: str, selected: bool) -> str:
         current = getattr(params, field_name)
         changed = tuple(v for v in current if v != value) if selected else current + (value,)
-        return params.replace(**{field_name: changed}).url()
+        others = tuple(v for v in getattr(params, opposite) if v != value)
+        return params.replace(**{field_name: changed, opposite: others}).url()
 
     return toggle
 
 
-def histogram(date_values: list[dict], params: SearchParams) -> list[dict]:
+def facet_entries(facet: str, facet_values: list[dict], params: SearchParams) -> list[dict]:
+    """Checkbox rows ``{value, label, count, selected, excluded, toggle_url, exclude_url}``.
+
+    Chosen and excluded values are always listed (first), so they can be undone.
+    """
+    include_field, exclude_field = FACET_FIELDS[facet]
+    chosen, excluded = getattr(params, include_field), getattr(params, exclude_field)
+    toggle, exclude = toggler(params, include_field), toggler(params, exclude_field)
+
+    def entry(value: str, count: int | None, label: str | None = None) -> dict:
+        selected, is_excluded = value in chosen, value in excluded
+        return {
+            "value": value,
+            "label": value_label(facet, value, label),
+            "count": count,
+            "selected": selected,
+            "excluded": is_excluded,
+            "toggle_url": toggle(value, selected),
+            "exclude_url": exclude(value, is_excluded),
+        }
+
+    listed = {item["value"] for item in facet_values}
+    # A chosen value outside the top-N must still be visible so it can be unticked.
+    missing = [entry(value, None) for value in (*chosen, *excluded) if value not in listed]
+    return missing + [entry(item["value"], item["count"], item.get("label")) for item in facet_values]
+
+
+def histogram(date_values: list[dict], interval: str | None, params: SearchParams) -> list[dict]:
     """Bars in time order, each a link that narrows the search to its month (or year)."""
-    counts = {item["value"]: item["count"] for item in date_values if display.bucket_range(item["value"])}
-    buckets = display.fill_buckets(counts)
-    largest = max((count for _, count in buckets), default=0)
+    buckets = display.fill_buckets(
+        [
+            display.Bucket(dt.date.fromisoformat(item["start"]), dt.date.fromisoformat(item["end"]), item["count"])
+            for item in date_values
+            if item.get("start")  # the "unknown" bucket has no days
+        ],
+        interval or "month",
+    )
+    largest = max((bucket.count for bucket in buckets), default=0)
     bars = []
-    for value, count in buckets:
-        first, last, label = display.bucket_range(value)
+    for bucket in buckets:
+        first, last = bucket.first_day, bucket.last_day
         selected = params.since == first and params.until == last
         target = params.replace(since=None, until=None) if selected else params.replace(since=first, until=last)
         bars.append(
             {
-                "value": value,
-                "label": label,
-                "count": count,
-                "level": display.bar_level(count, largest),
+                "label": display.bucket_label(bucket, interval),
+                "count": bucket.count,
+                "level": display.bar_level(bucket.count, largest),
                 "selected": selected,
                 "url": target.url(),
             }
@@ -254,9 +346,14 @@ def histogram(date_values: list[dict], params: SearchParams) -> list[dict]:
 def filter_chips(params: SearchParams) -> list[dict]:
     """Active filters, each with the URL of the same search without it."""
     chips = [
-        {"kind": FILTER_LABELS[kind], "label": value, "remove_url": toggler(params, field)(value, True)}
-        for kind, field in (("source", "sources"), ("actor", "actors"))
-        for value in getattr(params, field)
+        {
+            "kind": FILTER_LABELS[name],
+            "label": source_label(value) if name.endswith("source") else value,
+            "excluded": name.startswith("not_"),
+            "remove_url": toggler(params, field_name)(value, True),
+        }
+        for name, field_name in VALUE_FILTERS.items()
+        for value in getattr(params, field_name)
     ]
     for name in ("since", "until"):
         day = getattr(params, name)
@@ -265,6 +362,7 @@ def filter_chips(params: SearchParams) -> list[dict]:
                 {
                     "kind": FILTER_LABELS[name],
                     "label": display.date_label(day.isoformat()),
+                    "excluded": False,
                     "remove_url": params.replace(**{name: None}).url(),
                 }
             )
@@ -286,24 +384,41 @@ def pager(params: SearchParams, pages: int) -> dict:
     }
 
 
+def export_url(params: SearchParams, fmt: str) -> str:
+    args = params.filter_args()
+    if params.sort != "relevance":
+        args.append(("sort", params.sort))
+    base = url_for("fahras.export", fmt=fmt)
+    return f"{base}?{urlencode(args)}" if args else base
+
+
+def facet_search_url(facet: str) -> str:
+    return url_for("fahras.api_facet", name=facet)
+
+
 def search_page_model(data: dict, params: SearchParams) -> dict:
     """Everything the HTML page adds to the API dict: links for every state change."""
     facets = data["facets"]
     visible = current_app.config["FACET_VISIBLE"]
     return {
         "params": params,
-        "sources": facet_entries(facets.get("source", []), params.sources, toggler(params, "sources")),
-        "actors": facet_entries(facets.get("actor", []), params.actors, toggler(params, "actors")),
+        "sources": facet_entries("source", facets.get("source", []), params),
+        "actors": facet_entries("actor", facets.get("actor", []), params),
         "toggle_actor": toggler(params, "actors"),
         "toggle_source": toggler(params, "sources"),
         "facet_visible": visible,
+        "facet_totals": data.get("facet_totals", {}),
+        "facet_search_urls": {name: facet_search_url(name) for name in FACET_FIELDS},
         "hit_actors": HIT_ACTORS,
-        "histogram": histogram(facets.get("date", []), params),
+        "histogram": histogram(facets.get("date", []), data.get("date_interval"), params),
         "undated": sum(item["count"] for item in facets.get("date", []) if item["value"] == UNKNOWN_DATE),
         "chips": filter_chips(params),
-        "clear_filters_url": SearchParams(query=params.query, sort=params.sort).url(),
+        "clear_filters_url": SearchParams(query=params.query, sort=params.sort, per_page=params.per_page).url(),
         "sort_urls": {sort: params.replace(sort=sort).url() for sort in SORTS},
         "sort_labels": SORT_LABELS,
+        "per_page_choices": PER_PAGE_CHOICES,
+        "notices": [messages.notice_text(item["code"], item.get("params")) for item in data.get("notices", [])],
+        "export_urls": {fmt: export_url(params, fmt) for fmt in EXPORT_FORMATS},
         "pager": pager(params, data["pages"]),
         "first_rank": (params.page - 1) * data["per_page"] + 1,
     }
@@ -330,13 +445,56 @@ def mark_first_match(body_html: str) -> Markup:
 def search(as_json: bool):
     config = current_app.config
     params = parse_search_params(request.args, config["MAX_QUERY_CHARS"])
-    result = current_index().search(
-        **params.search_kwargs(), limit=config["PER_PAGE"], facet_limit=config["FACET_LIMIT"]
-    )
+    if params.per_page == config["PER_PAGE"]:
+        params = dataclasses.replace(params, per_page=None)
+    if not as_json and not is_canonical(request.args, params):
+        return redirect(params.url())
+    result = current_index().search(**params.search_kwargs(config["PER_PAGE"]), facet_limit=config["FACET_LIMIT"],
+                                    budget_ms=config["SEARCH_BUDGET_MS"])
     data = result.to_dict()
     if as_json:
         return jsonify(data)
     return render_template("search.html", data=data, page=search_page_model(data, params))
+
+
+@bp.get("/api/facet/<name>", endpoint="api_facet")
+def facet_search(name: str):
+    """Values of one facet containing ``contains``, counted over the search the other parameters describe."""
+    params = parse_search_params(request.args, current_app.config["MAX_QUERY_CHARS"])
+    contains = request.args.get("contains", "").strip()[:MAX_FILTER_CHARS]
+    found = current_index().facet_values(name, contains, **params.filter_kwargs(), limit=FACET_SEARCH_LIMIT)
+    include_field, exclude_field = FACET_FIELDS.get(name, (None, None))
+    chosen = getattr(params, include_field) if include_field else ()
+    excluded = getattr(params, exclude_field) if exclude_field else ()
+    values = [
+        {
+            "value": value.value,
+            "label": value_label(name, value.value, value.label),
+            "count": value.count,
+            "selected": value.selected or value.value in chosen,
+            "excluded": value.value in excluded,
+        }
+        for value in found.values
+    ]
+    return jsonify({"facet": found.facet, "values": values, "total": found.total})
+
+
+@bp.get("/export.<fmt>", endpoint="export")
+def export_results(fmt: str):
+    """The whole result set, one row per document, streamed as CSV (with a BOM) or JSON Lines."""
+    if fmt not in EXPORT_FORMATS:
+        abort(404)
+    params = parse_search_params(request.args, current_app.config["MAX_QUERY_CHARS"])
+    hits = current_index().iter_hits(**params.filter_kwargs(), sort=params.sort)
+    # Take the first hit now: an error in the search must be a 400 page, not a broken download.
+    first = list(itertools.islice(hits, 1))
+    lines = export.csv_lines if fmt == "csv" else export.jsonl_lines
+    filename = f"fahras-{dt.date.today().isoformat()}.{fmt}"
+    return Response(
+        stream_with_context(lines(itertools.chain(first, hits))),
+        content_type=EXPORT_FORMATS[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @bp.get("/doc/<path:doc_id>", defaults={"as_json": False}, endpoint="document")
@@ -365,12 +523,18 @@ def date_label_filter(iso_date: str | None, precision: str | None = "day") -> st
     return display.date_label(iso_date, precision)
 
 
+@bp.app_template_filter("source_label")
+def source_label_filter(source: str | None) -> str:
+    return source_label(source)
+
+
 @bp.app_context_processor
 def template_helpers() -> dict:
     return {
         "is_approximate": display.is_approximate,
         "approximate_reason": display.approximate_reason,
         "approximate_mark": display.APPROXIMATE_MARK,
+        "counted": messages.counted,
         "doc_url": doc_url,
         "is_web_url": is_web_url,
     }

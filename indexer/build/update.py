@@ -1,55 +1,60 @@
 """Building and updating an index: incremental by default, ``rebuild`` with an atomic swap.
 
-An incremental run updates the live generation in place (a Whoosh commit and a
-SQLite commit).  A rebuild writes a new generation directory and only then
-points ``CURRENT`` at it, so searches keep using the old one until the new one
-is complete; a crash or Ctrl-C leaves ``CURRENT`` untouched and the half-built
-directory is removed by the next run.
+An incremental run updates the live generation in place: its Whoosh segment
+table and its side store commit as one (``generations.commit_run``).  A
+rebuild writes a new generation directory and only then points ``CURRENT``
+at it, so searches keep using the old one until the new one is complete; a
+crash or Ctrl-C leaves ``CURRENT`` untouched and the half-built directory is
+removed (by the run itself, or by the next one after a kill).
 
-Large batches are built by worker processes: each worker reads its share of
-the inputs, analyzes them and writes its own Whoosh segments (a new one every
-``WRITER_OPTIONS["flush_docs"]`` documents, with ``segments.FastSegmentWriter``);
-the main process stores the records' fields in SQLite as they arrive and
-finally adds the workers' segments to the index's table of contents (Whoosh's
-"multisegment" mode, without sending every document through a pipe).
+Large batches are built by worker processes (``workers``): each reads its
+share of the inputs (``tasks``), analyzes them and writes its own Whoosh
+segments (a new one every ``WRITER_OPTIONS["flush_docs"]`` documents, with
+``segments.FastSegmentWriter``); the main process stores the records' fields
+in SQLite as they arrive and finally adds the workers' segments to the
+index's table of contents (Whoosh's "multisegment" mode, without sending
+every document through a pipe).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import gzip
-import hashlib
-import json
-import multiprocessing
+import errno
 import os
-import queue
 import shutil
-import threading
+import sqlite3
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from indexer.text import analysis
-from indexer.errors import FahrasError, IndexLocked, IndexNotFound, StaleIndex
-from indexer.records import Record, Skipped
-from indexer.storage.schema import SCHEMA_VERSION, build_schema
-from indexer.storage.segments import FastSegmentWriter
-from indexer.storage.store import STORE_FILENAME, FileState, Store, record_row
+from indexer.build.checkpoints import checkpoint
+from indexer.build.options import BuildOptions
+from indexer.build.tasks import InputFile, KnownHashes, Outcome, discover, file_states, iter_tasks, process_task
+from indexer.build.tasks import removed_files as find_removed_files
+from indexer.build.tasks import whoosh_fields  # noqa: F401 - re-exported: the segment tests index with it
+from indexer.build.workers import write_parallel
 from indexer.config import bundled_seeds_dir, default_index_dir
+from indexer.errors import IndexWriteError, NothingToIndex, StaleIndex
+from indexer.ingest.discover import UNSUPPORTED_PREFIX
+from indexer.records import Skipped
 from indexer.storage.generations import (
     check_generation,
+    commit_run,
     current_generation,
     next_generation,
     point_current_at,
     remove_other_generations,
+    settle,
 )
 from indexer.storage.lock import WriterLock
+from indexer.storage.schema import SCHEMA_VERSION, build_schema
+from indexer.storage.segments import FastSegmentWriter
+from indexer.storage.store import Store
+from indexer.text import analysis
 
-HASH_CHUNK_BYTES = 1 << 20
 #: Below this many bytes of changed input, one process does everything:
 #: starting workers costs more than it saves.
 PARALLEL_MIN_BYTES = 4 << 20
@@ -61,12 +66,6 @@ WRITER_OPTIONS = {
     # are read in place (and the build skips copying them into one file).
     "compound": False,
 }
-WORKER_POLL_SECONDS = 1.0
-#: Tasks queued ahead per worker (bounds the memory of lines read but not yet processed).
-TASK_QUEUE_PER_WORKER = 4
-#: JSON Lines files are cut into chunks of this many lines for the workers.
-LINES_PER_CHUNK = 500
-UTF8_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass
@@ -89,6 +88,11 @@ class IndexReport:
     def skipped_reasons(self) -> dict[str, int]:
         return dict(Counter(item.reason for item in self.skipped).most_common())
 
+    def unsupported_types(self) -> dict[str, int]:
+        """Files skipped for their type, by file name extension."""
+        return dict(Counter(item.reason[len(UNSUPPORTED_PREFIX):].split(" (reads")[0].strip("'\"")
+                            for item in self.skipped if item.reason.startswith(UNSUPPORTED_PREFIX)).most_common())
+
     def summary(self) -> str:
         reasons = self.skipped_reasons()
         skipped = f"skipped {len(self.skipped)}"
@@ -109,6 +113,7 @@ class IndexReport:
             "unchanged": self.unchanged,
             "skipped": [item.to_dict() for item in self.skipped],
             "skipped_reasons": self.skipped_reasons(),
+            "unsupported": self.unsupported_types(),
             "seconds": round(self.seconds, 3),
             "docs_per_second": round(self.docs_per_second, 1),
             "documents": self.doc_count,
@@ -116,225 +121,23 @@ class IndexReport:
             "notes": self.notes,
         }
 
-
-# --- inputs ----------------------------------------------------------------------
-
-
-@dataclass
-class InputFile:
-    #: Key in the file table: the absolute path.
-    key: str
-    path: Path
-    #: The folder the user named (record ids are relative to it), None for a named file.
-    root: Path | None
-    state: FileState | None = None
-
-
-def discover(paths) -> tuple[list[InputFile], list[Path], list[Skipped]]:
-    """Input files under ``paths`` (ingestion's discovery rules), the folders named, and missing paths."""
-    from indexer.ingest.discover import iter_input_files
-
-    inputs: list[InputFile] = []
-    missing: list[Skipped] = []
-    for path, root in iter_input_files(paths):
-        if path.is_file():
-            inputs.append(InputFile(str(path), path, root))
-        else:
-            missing.append(Skipped(str(path), "not found"))
-    folders = [Path(given).expanduser().absolute() for given in paths if Path(given).expanduser().is_dir()]
-    return inputs, folders, missing
-
-
-def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(HASH_CHUNK_BYTES):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def ingest_reader(path: Path, root: Path | None, reference_date):
-    """The default ``read``: ingestion's ``read_file``."""
-    from indexer.ingest import read_file
-
-    return read_file(path, root=root, reference_date=reference_date)
-
-
-def _read_input(item: InputFile, reference_date, read) -> list[Record | Skipped]:
-    try:
-        return list(read(item.path, item.root, reference_date))
-    except FahrasError as error:
-        return [Skipped(item.key, str(error))]
-    except (OSError, UnicodeError, ValueError) as error:
-        return [Skipped(item.key, f"{type(error).__name__}: {error}")]
-
-
-# --- writing documents ----------------------------------------------------------------
-
-
-def whoosh_fields(record: Record) -> dict:
-    # A title made from the first sentence repeats the body: weighting it as a
-    # headline would rank documents by their opening sentence.
-    title = "" if record.title_derived else record.title
-    fields = {
-        "id": record.id,
-        "title": title,
-        "body": record.body,
-        "exact": f"{title}\n{record.body}",
-    }
-    if record.source:
-        fields["source"] = record.source
-    if record.actors:
-        fields["actors"] = ",".join(actor.replace(",", " ") for actor in record.actors)
-    if record.date:
-        fields["date"] = dt.datetime.combine(record.date, dt.time())
-    return fields
-
-
-@dataclass
-class Task:
-    """A unit of work: a whole file for ``read``, or a chunk of a JSON Lines file's lines."""
-
-    item: InputFile
-    lines: list[bytes] | None = None
-    first_line: int = 1
-    #: Reading the file failed part way (a truncated gzip): reported as skipped.
-    error: str | None = None
-    #: The file's last task: its outcome counts the file as done (progress).
-    last: bool = True
-
-
-@dataclass
-class Outcome:
-    """What one task gave, relative to what the index holds."""
-
-    item: InputFile
-    rows: list[tuple] = field(default_factory=list)
-    new_ids: list[str] = field(default_factory=list)
-    changed_ids: list[str] = field(default_factory=list)
-    #: Ids of records found unchanged (kept) — with the added ones, what is *not* gone.
-    kept_ids: list[str] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    done_files: int = 0
-
-
-def _open_lines(path: Path):
-    return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")
-
-
-def iter_tasks(changed: list[InputFile], read) -> Iterator[Task]:
-    """Whole files, except JSON Lines files read by ingestion: chunks of ``LINES_PER_CHUNK`` lines."""
-    from indexer.ingest.discover import file_kind
-
-    for item in changed:
-        if read is not ingest_reader or file_kind(item.path) != "jsonl":
-            yield Task(item)
-            continue
-        chunk, first = [], 1
-        try:
-            with _open_lines(item.path) as handle:
-                for number, line in enumerate(handle, start=1):
-                    if number == 1 and line.startswith(UTF8_BOM):
-                        line = line[len(UTF8_BOM):]
-                    chunk.append(line)
-                    if len(chunk) == LINES_PER_CHUNK:
-                        yield Task(item, chunk, first, last=False)
-                        chunk, first = [], number + 1
-        except (OSError, EOFError) as error:
-            yield Task(item, chunk, first, error=f"stopped reading: {error}")
-            continue
-        yield Task(item, chunk, first)
-
-
-def _task_records(task: Task, outcome: Outcome, known_by_hash: dict[str, str], reference_date, read):
-    """The task's records, except JSON lines whose hash the index already holds (counted as kept)."""
-    if task.lines is None:
-        yield from _read_input(task.item, reference_date, read)
-        return
-    from indexer.ingest import json_line_record
-    from indexer.ingest.discover import record_id_base
-
-    path = task.item.path
-    id_base = record_id_base(path, task.item.root)
-    # As ingestion does for JSON Lines: relative dates count from the file's modification day.
-    reference = reference_date or dt.date.fromtimestamp(task.item.state.mtime_ns / 1e9)
-    for number, line in enumerate(task.lines, start=task.first_line):
-        stripped = line.strip()
-        if not stripped:
-            continue
-        kept = known_by_hash.get(hashlib.sha256(stripped).hexdigest())
-        if kept is not None:
-            outcome.kept_ids.append(kept)
-            continue
-        result = json_line_record(line, line_number=number, id_base=id_base, path=str(path), reference_date=reference)
-        if result is not None:
-            yield result
-    if task.error:
-        yield Skipped(task.item.key, task.error)
-
-
-def process_task(task: Task, known: dict[str, str], known_by_hash: dict[str, str], reference_date, read,
-                 add_document) -> Outcome:
-    """Read one task, add its new and changed records with ``add_document``, report the rest."""
-    outcome = Outcome(task.item, done_files=int(task.last))
-    for result in _task_records(task, outcome, known_by_hash, reference_date, read):
-        if isinstance(result, Skipped):
-            outcome.skipped.append(result)
-            continue
-        previous = known.get(result.id)
-        if previous == result.content_hash:
-            outcome.kept_ids.append(result.id)
-            continue
-        (outcome.new_ids if previous is None else outcome.changed_ids).append(result.id)
-        add_document(**whoosh_fields(result))
-        outcome.rows.append(record_row(result, task.item.key))
-    return outcome
-
-
-class _KnownHashes:
-    """``id -> hash`` and ``hash -> id`` of one file's indexed records, the last file asked for."""
-
-    def __init__(self, known: dict[str, dict[str, str]]):
-        self.known = known
-        self.key = None
-        self.by_hash: dict[str, str] = {}
-
-    def __call__(self, key: str) -> tuple[dict[str, str], dict[str, str]]:
-        if key != self.key:
-            self.key = key
-            self.by_hash = {digest: id_ for id_, digest in self.known.get(key, {}).items()}
-        return self.known.get(key, {}), self.by_hash
-
-
-def _worker(generation: str, tasks, results, known, reference_date, read, writer_kwargs) -> None:
-    """Worker process: process ``tasks`` into one segment, send the outcomes to ``results``."""
-    try:
-        ix = whoosh_index.open_dir(generation)
-        writer = FastSegmentWriter(ix, _lk=False, **writer_kwargs)
-        hashes = _KnownHashes(known)
-        while (task := tasks.get()) is not None:
-            by_id, by_hash = hashes(task.item.key)
-            results.put(("task", process_task(task, by_id, by_hash, reference_date, read, writer.add_document)))
-        results.put(("done", writer.all_new_segments()))
-    except BaseException as error:  # noqa: BLE001 - reported to the parent, which stops the run
-        results.put(("error", f"{type(error).__name__}: {error}"))
-        raise
+    @property
+    def read_nothing(self) -> bool:
+        return not (self.added or self.updated or self.unchanged or self.removed)
 
 
 class _Run:
     """One indexing run over one generation directory."""
 
-    def __init__(self, generation: Path, store: Store, report: IndexReport, reference_date, processes: int,
-                 read, progress=None):
-        self.read = read
+    def __init__(self, generation: Path, store: Store, report: IndexReport, options: BuildOptions):
         self.generation = generation
         self.store = store
         self.report = report
-        self.reference_date = reference_date
-        self.processes = processes
-        self.progress = progress
+        self.options = options
         self.replaced_ids: list[str] = []
         self.found: dict[str, set[str]] = {}
+        self.bytes_read = 0
+        self.bytes_total = 0
 
     def _account(self, outcome: Outcome) -> None:
         report = self.report
@@ -350,8 +153,13 @@ class _Run:
         found.update(outcome.new_ids, outcome.changed_ids, outcome.kept_ids)
         self.replaced_ids += outcome.changed_ids
         self.store.put_rows(outcome.rows)
-        if self.progress and outcome.done_files:
-            self.progress(outcome.done_files)
+        options = self.options
+        if options.progress and outcome.done_files:
+            options.progress(outcome.done_files)
+        self.bytes_read += outcome.bytes_read
+        if options.read_progress:
+            options.read_progress(self.bytes_read, self.bytes_total)
+        checkpoint("tasks-started")
 
     def _finish_files(self, changed: list[InputFile], known: dict[str, dict[str, str]]) -> None:
         for item in changed:
@@ -374,132 +182,46 @@ class _Run:
                 self.store.delete(gone)
                 self.store.delete_file(key)
                 self.report.removed += len(gone)
-            total_bytes = sum(item.state.size for item in changed)
-            if self.processes > 1 and total_bytes >= PARALLEL_MIN_BYTES:
-                segments = self._write_parallel(changed, known)
+            self.bytes_total = sum(item.size for item in changed)
+            if self.options.processes > 1 and self.bytes_total >= PARALLEL_MIN_BYTES:
+                segments = write_parallel(str(self.generation), changed, known, self.options, WRITER_OPTIONS,
+                                          self._account)
             else:
                 segments = []
-                hashes = _KnownHashes(known)
-                for task in iter_tasks(changed, self.read):
+                hashes = KnownHashes(known)
+                for task in iter_tasks(changed, self.options):
                     by_id, by_hash = hashes(task.item.key)
-                    self._account(
-                        process_task(task, by_id, by_hash, self.reference_date, self.read, writer.add_document)
-                    )
+                    self._account(process_task(task, by_id, by_hash, self.options, writer.add_document))
             self._finish_files(changed, known)
+            if self.options.paths_given and self.report.read_nothing:
+                raise NothingToIndex(_nothing_read_message(self.report), self.report)
             # Deletions only see committed segments, never the documents added
             # in this run, so replacing a record is delete-old plus add-new.
             for id_ in self.replaced_ids:
                 writer.delete_by_term("id", id_)
-            self._commit(writer, segments)
+            checkpoint("segments-written")
+            commit_run(writer, segments, self.store, checkpoint)
         except BaseException:
-            writer.cancel()
+            if not writer.is_closed:
+                writer.cancel()
             self.store.rollback()
+            _discard_unfinished(self.generation, self.store)
             raise
-        self.store.set_meta(whoosh_generation=ix.latest_generation())
-        self.store.commit()
-
-    def _write_parallel(self, changed: list[InputFile], known: dict) -> list:
-        context = multiprocessing.get_context("spawn" if os.name == "nt" else "fork")
-        tasks = context.Queue(TASK_QUEUE_PER_WORKER * self.processes)
-        results = context.Queue()
-        workers = [
-            context.Process(
-                target=_worker,
-                args=(str(self.generation), tasks, results, known, self.reference_date, self.read, WRITER_OPTIONS),
-                daemon=True,
-            )
-            for _ in range(self.processes)
-        ]
-        for worker in workers:
-            worker.start()
-        stop = threading.Event()
-        feeder = threading.Thread(target=self._feed, args=(changed, tasks, len(workers), stop), daemon=True)
-        feeder.start()
-        segments = []
-        finished = 0
-        try:
-            while finished < len(workers):
-                try:
-                    kind, payload = results.get(timeout=WORKER_POLL_SECONDS)
-                except queue.Empty:
-                    if any(worker.exitcode not in (None, 0) for worker in workers):
-                        raise FahrasError("an indexing worker died; the index was not changed") from None
-                    continue
-                if kind == "task":
-                    self._account(payload)
-                elif kind == "done":
-                    finished += 1
-                    segments += payload
-                else:
-                    raise FahrasError(f"an indexing worker failed ({payload}); the index was not changed")
-            if self.feed_error is not None:
-                raise self.feed_error
-        finally:
-            stop.set()
-            for worker in workers:
-                if finished < len(workers) and worker.is_alive():
-                    worker.terminate()
-                worker.join()
-            feeder.join(timeout=WORKER_POLL_SECONDS)
-        return segments
-
-    feed_error: BaseException | None = None
-
-    def _feed(self, changed: list[InputFile], tasks, worker_count: int, stop: threading.Event) -> None:
-        """Feeder thread: read the inputs into tasks, then one ``None`` per worker."""
-
-        def put(task) -> bool:
-            while not stop.is_set():
-                try:
-                    tasks.put(task, timeout=WORKER_POLL_SECONDS)
-                    return True
-                except queue.Full:
-                    continue
-            return False
-
-        try:
-            for task in iter_tasks(sorted(changed, key=lambda item: -item.state.size), self.read):
-                if not put(task):
-                    return
-        except BaseException as error:  # noqa: BLE001 - re-raised by the main thread
-            self.feed_error = error
-        for _ in range(worker_count):
-            put(None)
-
-    @staticmethod
-    def _commit(writer: FastSegmentWriter, segments: list) -> None:
-        # What MpWriter does in multisegment mode: the workers' segments join
-        # the table of contents as they are, next to the main writer's.
-        final = writer._merge_segments(None, False, True)
-        fresh = [*segments, *writer.all_new_segments()]
-        if len(fresh) > 1:
-            # One segment rather than one per worker or per ``flush_docs``: each segment
-            # repeats the term table of its vocabulary, the largest part of the index.
-            fresh = writer.merged(fresh)
-        writer._commit_toc(final + fresh)
-        writer._finish()
 
 
-def _file_states(inputs: list[InputFile], known: dict[str, FileState], force: bool):
-    """Split inputs into changed files, files touched but with the same content, and untouched files.
+def _discard_unfinished(generation: Path, store: Store) -> None:
+    """Remove what a failed run wrote into a live generation (its segments, a staged table)."""
+    try:
+        settle(generation, store, writer=True, remove_orphans=True)
+    except (OSError, sqlite3.Error, StaleIndex):
+        pass  # the next run settles it
 
-    Untouched (same size and modification time) files are not even read; the
-    others are hashed and get their new ``state``.
-    """
-    changed, unchanged_same_hash, unchanged = [], [], []
-    for item in inputs:
-        stat = item.path.stat()
-        before = known.get(item.key)
-        if not force and before and before.size == stat.st_size and before.mtime_ns == stat.st_mtime_ns:
-            unchanged.append(item)
-            continue
-        digest = file_hash(item.path)
-        item.state = FileState(stat.st_size, stat.st_mtime_ns, digest)
-        if not force and before and before.hash == digest:
-            unchanged_same_hash.append(item)
-        else:
-            changed.append(item)
-    return changed, unchanged_same_hash, unchanged
+
+def _nothing_read_message(report: IndexReport) -> str:
+    reasons = report.skipped_reasons()
+    why = "; ".join(f"{reason}: {count}" for reason, count in reasons.items()) or "no input files"
+    shown = ", ".join(item.path for item in report.skipped[:3]) + (", ..." if len(report.skipped) > 3 else "")
+    return f"nothing to index: no records could be read ({why})" + (f" from {shown}" if shown else "")
 
 
 def _new_generation(index_dir: Path, stemmer: str, stopwords: bool) -> Path:
@@ -513,6 +235,7 @@ def _new_generation(index_dir: Path, stemmer: str, stopwords: bool) -> Path:
         analyzer_version=analysis.ANALYZER_VERSION,
         stemmer=stemmer,
         stopwords=int(bool(stopwords)),
+        whoosh_generation=0,
         created=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     )
     store.commit()
@@ -531,6 +254,7 @@ def update_index(
     processes: int | None = None,
     progress=None,
     read=None,
+    read_progress=None,
 ) -> IndexReport:
     """Index ``paths`` (files or folders; the bundled seeds when empty) into ``index_dir``.
 
@@ -541,78 +265,113 @@ def update_index(
     the analyzer's defaults, or the current index's choice when rebuilding);
     giving a different choice for an existing index needs ``rebuild``.
     ``progress(n)`` is called as files are done, after ``progress.total`` is
-    set when it has such an attribute.  ``read(path, root, reference_date)``
-    turns one input file into ``Record``/``Skipped`` items (default:
-    ingestion's ``read_file``); embedders can index their own formats with it.
+    set when it has such an attribute; ``read_progress(bytes_read,
+    bytes_total)`` as the inputs are read (one big JSON Lines file moves it
+    too).  ``read(path, root, reference_date)`` turns one input file into
+    ``Record``/``Skipped`` items (default: ingestion's ``read_file``);
+    embedders can index their own formats with it.
+
+    Raises ``NothingToIndex`` when ``paths`` were given and nothing could be
+    read from them (the index is left as it was), ``IndexWriteError`` when the
+    index cannot be written (disk full, read-only place).
     """
     started = time.perf_counter()
     index_dir = Path(index_dir) if index_dir else default_index_dir()
-    paths = list(paths) or [bundled_seeds_dir()]
-    processes = processes or min(2, os.cpu_count() or 1)
-    index_dir.mkdir(parents=True, exist_ok=True)
+    paths = list(paths)
+    options = BuildOptions(
+        reference_date=reference_date,
+        read=read,
+        stemmer=stemmer,
+        stopwords=stopwords,
+        processes=processes or min(2, os.cpu_count() or 1),
+        progress=progress,
+        read_progress=read_progress,
+        paths_given=bool(paths),
+    )
+    paths = paths or [bundled_seeds_dir()]
     report = IndexReport(index_dir=str(index_dir))
-    with WriterLock(index_dir) as lock:
-        report.notes.extend(lock.notes)
-        live = current_generation(index_dir)
-        remove_other_generations(index_dir, keep=live)
-        previous_meta = {}
-        if live is not None:
-            store = Store(live)
-            try:
-                previous_meta = store.meta() if rebuild else check_generation(store, index_dir)
-            finally:
-                store.close()
-            if not rebuild and (
-                (stemmer and stemmer != previous_meta.get("stemmer"))
-                or (stopwords is not None and int(stopwords) != int(previous_meta.get("stopwords", 1)))
-            ):
-                raise StaleIndex(
-                    f"the index in {index_dir} was built with stemmer {previous_meta.get('stemmer')!r} and "
-                    f"stop words {'on' if previous_meta.get('stopwords') == '1' else 'off'}; to change them run "
-                    f"`fahras index --rebuild --index {index_dir}` with the new choice"
-                )
-        stemmer = stemmer or previous_meta.get("stemmer") or analysis.DEFAULT_STEMMER
-        stopwords = stopwords if stopwords is not None else previous_meta.get("stopwords", "1") == "1"
-        fresh = rebuild or live is None
-        generation = _new_generation(index_dir, stemmer, stopwords) if fresh else live
-        report.rebuilt = fresh and live is not None
-        try:
-            store = Store(generation)
-            try:
-                _update_generation(generation, store, paths, report, reference_date, processes, progress, fresh,
-                                   read or ingest_reader)
-                report.doc_count = store.doc_count()
-            finally:
-                store.close()
-        except BaseException:
-            if fresh:
-                shutil.rmtree(generation, ignore_errors=True)
-            raise
-        if fresh:
-            point_current_at(index_dir, generation)
-            if live is not None:
-                remove_other_generations(index_dir, keep=generation)
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        with WriterLock(index_dir) as lock:
+            report.notes.extend(lock.notes)
+            _update_locked(index_dir, paths, rebuild, options, report)
+    except (OSError, sqlite3.OperationalError) as error:
+        raise IndexWriteError(_write_error_message(index_dir, error)) from error
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _update_generation(generation, store, paths, report, reference_date, processes, progress, fresh, read) -> None:
-    inputs, folders, missing = discover(paths)
-    report.skipped.extend(missing)
+def _write_error_message(index_dir: Path, error: BaseException) -> str:
+    number = getattr(error, "errno", None)
+    if number in (errno.ENOSPC, errno.EDQUOT) or "disk is full" in str(error):
+        what = "the disk is full"
+    elif number in (errno.EROFS, errno.EACCES, errno.EPERM) or "readonly" in str(error):
+        what = "the place is read-only or not writable"
+    else:
+        what = getattr(error, "strerror", None) or str(error)
+    where = f" ({error.filename})" if getattr(error, "filename", None) else ""
+    return f"cannot write the index in {index_dir}: {what}{where}; the index was left as it was"
+
+
+def _update_locked(index_dir: Path, paths: list, rebuild: bool, options: BuildOptions, report: IndexReport) -> None:
+    live = current_generation(index_dir)
+    remove_other_generations(index_dir, keep=live)
+    previous_meta = {}
+    if live is not None:
+        store = Store(live)
+        try:
+            if not rebuild:  # a rebuild replaces the live generation, in step or not
+                report.notes.extend(settle(live, store, writer=True))
+            previous_meta = store.meta() if rebuild else check_generation(store, index_dir)
+        finally:
+            store.close()
+        stemmer, stopwords = options.stemmer, options.stopwords
+        if not rebuild and (
+            (stemmer and stemmer != previous_meta.get("stemmer"))
+            or (stopwords is not None and int(stopwords) != int(previous_meta.get("stopwords", 1)))
+        ):
+            raise StaleIndex(
+                f"the index in {index_dir} was built with stemmer {previous_meta.get('stemmer')!r} and "
+                f"stop words {'on' if previous_meta.get('stopwords') == '1' else 'off'}; to change them run "
+                f"`fahras index --rebuild --index {index_dir}` with the new choice"
+            )
+    stemmer = options.stemmer or previous_meta.get("stemmer") or analysis.DEFAULT_STEMMER
+    stopwords = options.stopwords if options.stopwords is not None else previous_meta.get("stopwords", "1") == "1"
+    fresh = rebuild or live is None
+    report.rebuilt = fresh and live is not None
+    generation = None
+    try:
+        generation = _new_generation(index_dir, stemmer, stopwords) if fresh else live
+        store = Store(generation)
+        try:
+            _update_generation(generation, store, paths, report, options, fresh)
+            report.doc_count = store.doc_count()
+        finally:
+            store.close()
+    except BaseException:
+        if fresh and generation is not None:
+            shutil.rmtree(generation, ignore_errors=True)
+        raise
+    if fresh:
+        checkpoint("generation-complete")
+        point_current_at(index_dir, generation)
+        checkpoint("current-switched")
+        if live is not None:
+            remove_other_generations(index_dir, keep=generation)
+
+
+def _update_generation(generation: Path, store: Store, paths: list, report: IndexReport, options: BuildOptions,
+                       fresh: bool) -> None:
+    inputs, folders, skipped = discover(paths, options)
+    report.skipped.extend(skipped)
     known = store.files()
-    changed, same_hash, unchanged = _file_states(inputs, known, force=fresh)
+    changed, same_hash, unchanged, unreadable = file_states(inputs, known, force=fresh)
+    report.skipped.extend(unreadable)
     for item in same_hash:
         store.put_file(item.key, item.state)
     counts = store.counts_by_file() if same_hash or unchanged else {}
     report.unchanged += sum(counts.get(item.key, 0) for item in [*same_hash, *unchanged])
-    seen = {item.key for item in inputs}
-    named_files = {str(Path(p).expanduser().absolute()) for p in paths}
-    removed_files = [
-        key
-        for key in known
-        if key not in seen
-        and (key in named_files or any(Path(key).is_relative_to(folder) for folder in folders))
-    ]
-    if progress is not None and hasattr(progress, "total"):
-        progress.total = len(changed)
-    _Run(generation, store, report, reference_date, processes, read, progress).write(changed, removed_files)
+    removed = find_removed_files(known, inputs, folders, paths)
+    if options.progress is not None and hasattr(options.progress, "total"):
+        options.progress.total = len(changed)
+    _Run(generation, store, report, options).write(changed, removed)

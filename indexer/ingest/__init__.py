@@ -1,11 +1,14 @@
 """Ingestion: from raw article files to clean records with source, date and named actors.
 
-Entry points (the indexer may call ``read_file`` per file, or
-``record_from_mapping`` / ``json_line_record`` per chunk of JSON lines, from
-worker processes):
+Entry points (the indexer calls ``read_file`` per file, and reads JSON Lines
+files in chunks of lines that worker processes turn into records):
 
 * ``iter_records(paths, reference_date=None)`` -> ``Record`` or ``Skipped``, in a stable order;
-* ``read_file(path, root=None, reference_date=None)`` -> list of them for one file;
+* ``read_file(path, root=None, reference_date=None, *, stat=None, content_hash=None)`` -> list of
+  them for one file (``stat``/``content_hash``: what the caller already knows of the file);
+* ``iter_line_chunks(path, lines_per_chunk)`` -> ``LineChunk``s (first line number, lines as
+  bytes, bytes read so far, a read error on the last one), and ``chunk_records(chunk, ...)`` ->
+  their records, skipping lines whose hash the caller already holds;
 * ``record_from_mapping(obj, *, id, path, content_hash, reference_date=None)`` -> one JSON article.
 
 ``reference_date`` anchors relative dates ("منذ 6 شهر", "أمس", "أيلول الحالي");
@@ -19,10 +22,19 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from indexer.ingest.discover import iter_input_files
-from indexer.ingest.readers import iter_file, json_line_record, read_file, record_from_mapping
+from indexer.ingest.readers import (
+    LineChunk,
+    chunk_records,
+    iter_file,
+    iter_line_chunks,
+    json_line_record,
+    read_file,
+    record_from_mapping,
+)
 from indexer.records import Record, Skipped
 
-__all__ = ["iter_records", "read_file", "record_from_mapping", "json_line_record", "iter_file"]
+__all__ = ["iter_records", "read_file", "record_from_mapping", "json_line_record", "iter_file", "iter_line_chunks",
+           "chunk_records", "LineChunk"]
 
 
 def iter_records(paths: Iterable[str | Path], reference_date: dt.date | None = None) -> Iterator[Record | Skipped]:

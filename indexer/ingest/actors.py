@@ -17,9 +17,23 @@ marbuta, alef maqsura, digits) and ``SPELLING_FOLDS`` (أميركا/أمريكا
 the surname of a person found by a pattern counts for that person elsewhere in
 the same document (الدرب -> مخلد حازم الدرب).
 
+A trained recognizer (``ner``, a CRF over ANERcorp) adds the people,
+organisations and places that no pattern introduces.  Its spans are trimmed
+of the words a name never ends or starts with (prepositions, dates, role
+words: no "باسم ...", "... بتهمة", "يوم ..."), mapped to the gazetteer's
+canonical name when it knows them, and made consistent across the document:
+a name found once counts at every mention, and a surname or a shorter form
+of a person's name counts for the full name found in the same document
+(السوداني -> محمد شياع السوداني).
+
+Every actor has a type: ``person``, ``organisation`` or ``place``.  States
+(gazetteer places) are actors as before; other places (cities, regions) are
+recorded as entities but stay out of the actor list.
+
 Canonical names of actors the gazetteer does not know are their first
 surface form in the document; ``actor_key`` gives the key under which the
-index can merge them across documents.
+index can merge them across documents, and ``resolve`` merges variants
+across a corpus.
 """
 
 from __future__ import annotations
@@ -31,18 +45,23 @@ from dataclasses import dataclass, field
 from itertools import compress
 
 from indexer.config import load_entries
-from indexer.text.normalize import RARE_VARIANTS_RE, fold_common
-from indexer.text.normalize import TATWEEL
-from indexer.text.normalize import normalize_with_digits
+from indexer.ingest import ner
+from indexer.ingest.resolve import (
+    ORGANISATION, PERSON, PLACE, SPELLING_FOLDS, actor_key, quick_normalize, resolve_names, variant_key,
+)
+from indexer.text.normalize import TATWEEL, normalize_with_digits
+
+__all__ = ["PERSON", "ORGANISATION", "PLACE", "SPELLING_FOLDS", "actor_key", "quick_normalize", "tokenize",
+           "find_actors", "extract_actors", "DocumentActors", "resolve_actor_names", "actor_variant_key",
+           "summarize_actors", "ActorSummary", "tagger", "gazetteer", "ner_lexicon"]
 
 ACTORS_FILE = "actors.json"
 
 # Tokenizing is the hot spot of ingestion (70k articles must ingest in seconds),
 # so it avoids a regex over every character: punctuation that matters to the
 # patterns is padded with spaces (only when present), the text is split on
-# whitespace, and normalization runs over the whole text as a few
-# ``str.replace`` passes for the common letter variants (``textnorm``); the
-# full ``normalize_with_digits`` is used only when rarer marks occur.
+# whitespace, and normalization runs over the whole text at once
+# (``normalize_text``: a few ``str.replace`` passes unless rarer marks occur).
 PADDED_PUNCTUATION = "،,.:؛;؟?!\"'“”«»„‟()[]"
 
 DEFINITE = "ال"
@@ -54,13 +73,6 @@ LAM_DEFINITE_PREFIXES = ("ل", "ول", "فل")
 QUOTES = frozenset("\"'“”«»„‟`()[]")
 NAME_END_PUNCTUATION = frozenset("،,:.؛;؟?!")
 
-# Spellings that normalization does not fold, as normalized token prefixes.
-SPELLING_FOLDS = {
-    "اميرك": "امريك",
-    "البنتاجون": "البنتاغون",
-    "الكونجرس": "الكونغرس",
-    "ترمب": "ترامب",
-}
 
 #: Words that introduce a person (normalized).  A name follows after a comma
 #: ("الخبير الأمني العراقي، مخلد حازم الدرب") or directly when it starts with
@@ -94,7 +106,7 @@ NOT_NAME_WORDS = frozenset(
     بشكل بصورة أيضا فقط جدا كل بين ضد نحو""".split()
 )
 #: Function words whose normalized form is a name: على -> علي, إلى -> الي, حتى -> حتي.
-NOT_NAME_WRITTEN = frozenset("على إلى الى حتى متى لدى سوى".split())
+NOT_NAME_WRITTEN = frozenset("على إلى الى حتى متى لدى سوى باسم".split())
 NOT_NAME_WRITTEN_FORMS = frozenset(prefix + word for word in NOT_NAME_WRITTEN for prefix in ("", "و", "ف"))
 #: Words that link a name to the role after it: "جوش روجين وهو كاتب".
 APPOSITION_LINKS = frozenset({"،", ",", "وهو", "وهي"})
@@ -121,24 +133,31 @@ MAX_ORG_WORDS = 3
 #: A surname shorter than this (without ال) is too ambiguous to count alone.
 MIN_SURNAME_LETTERS = 3
 
+#: First words of media names: news outlets are sources, not actors (see ``sources``).
+MEDIA_HEADS = frozenset(
+    normalize_with_digits(word) for word in "وكالة صحيفة جريدة قناة إذاعة موقع راديو تلفزيون مجلة شبكة".split()
+)
+#: A one-word name from the recognizer alone needs at least this margin (see ``ner.Span``).
+MIN_SINGLE_WORD_MARGIN = 2.0
 
+#: The gazetteer's entry types -> public actor types.
+ENTRY_TYPES = {"person": PERSON, "org": ORGANISATION, "organisation": ORGANISATION, "state": PLACE,
+               "place": PLACE}
+MODEL_TYPES = {"PERS": PERSON, "ORG": ORGANISATION, "LOC": PLACE}
+#: Words a name never starts or ends with: prepositions and prepositional nouns,
+#: dates and times, verbs of saying, charges ("باسم ...", "... بتهمة", "يوم ...", "... الماضي").
+EDGE_WORDS = frozenset(
+    normalize_with_digits(word)
+    for word in """باسم وباسم بتهمة بتهم بسبب بشأن بحضور بمشاركة برئاسة بقيادة بحسب حسب عقب إثر اثر أمس امس
+    اليوم غدا الليلة صباح مساء يوم ويوم اليوم الماضي الماضية المقبل المقبلة القادم القادمة الجاري الحالي الحالية
+    السبت الأحد الاثنين الإثنين الثلاثاء الأربعاء الخميس الجمعة السبت يناير فبراير مارس أبريل ابريل مايو يونيو
+    يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر كانون شباط آذار نيسان أيار حزيران تموز آب أيلول تشرين عام العام
+    شهر الشهر أسبوع الأسبوع ساعة ساعات دقيقة قال قالت يقول تقول أكد أكدت أعلن أعلنت أضاف أضافت ذكر ذكرت
+    دعا دعت طالبت أشار أشارت وقال وقالت وأكد وأضاف وأعلن وذكر إن أن ان إنه أنه الذي التي لدى عن
+    في من مع ضد بين حول بعد قبل منذ خلال عبر نحو عند لكن بل كان كانت وكان وكانت أنا نحن أنت أنتم هم هن
+    غير أي كل بعض جميع شبه""".split()
+) | ORG_END_WORDS
 
-def actor_key(name: str) -> str:
-    """The key under which two spellings of one actor are the same (for merging across documents)."""
-    return " ".join(quick_normalize(normalize_with_digits(name)).split())
-
-
-def quick_normalize(text: str) -> str:
-    """``normalize_with_digits`` plus ``SPELLING_FOLDS``, fast for text without rare marks.
-
-    Latin letters keep their case on the fast path (lowercasing a whole
-    Arabic text costs as much as the rest); the gazetteer is Arabic.
-    """
-    text = normalize_with_digits(text) if RARE_VARIANTS_RE.search(text) is not None else fold_common(text)
-    for variant, standard in SPELLING_FOLDS.items():
-        if variant in text:
-            text = text.replace(variant, standard)
-    return text
 
 
 def tokenize(text: str) -> tuple[list[str], list[str]]:
@@ -191,22 +210,36 @@ def clitic_forms(word: str) -> list[tuple[str, int]]:
 class Gazetteer:
     entries: list[dict]
     given_names: frozenset[str]  # normalized
+    #: Places that are not actors (cities, regions): typed when found, kept out of the actor list.
+    places: list[dict] = field(default_factory=list)
     first_tokens: dict[str, list[Candidate]] = field(init=False)
     role_phrase_stops: frozenset[str] = field(init=False)
     full_names: dict[tuple[str, ...], str] = field(init=False)
+    #: Canonical name -> public type (``person``, ``organisation``, ``place``).
+    types: dict[str, str] = field(init=False)
+    not_actors: frozenset[str] = field(init=False)
     triggers: dict[str, int] = field(init=False)
     head_length: dict[str, int] = field(init=False)  # clitic length of role and head forms
 
     def __post_init__(self):
         self.first_tokens = {}
         self.full_names = {}
+        self.types = {}
         for entry in self.entries:
             canonical = entry["name"]
+            self.types.setdefault(canonical, ENTRY_TYPES.get(entry.get("type", ""), ORGANISATION))
             drop_definite = entry.get("type") == "org"
             for alias in (canonical, *entry.get("aliases", ())):
                 self._add(alias, canonical, partial=False, drop_definite=drop_definite)
             for alias in entry.get("partial", ()):
                 self._add(alias, canonical, partial=True, drop_definite=False)
+        places = [place["name"] for place in self.places if place["name"] not in self.types]
+        for place in self.places:
+            if place["name"] in places:
+                self.types[place["name"]] = PLACE
+                for alias in (place["name"], *place.get("aliases", ())):
+                    self._add(alias, place["name"], partial=False, drop_definite=False)
+        self.not_actors = frozenset(places)
         for candidates in self.first_tokens.values():
             # Longest name first; exact spellings before clitic readings.
             candidates.sort(key=lambda candidate: (-len(candidate.rest), candidate.prefix_length))
@@ -254,11 +287,49 @@ def first_token_variants(token: str, drop_definite: bool) -> list[tuple[str, int
     return variants
 
 
+#: Lexicon tags the recognizer sees (see ``ner_lexicon``), by gazetteer entry type.
+LEXICON_TAGS = {"person": "per", "org": "org", "state": "loc", "place": "loc"}
+
+
+def ner_lexicon(gaz: Gazetteer) -> dict[str, tuple[str, ...]]:
+    """Normalized word -> the lexicon tags the recognizer's features use (see ``ner.token_features``).
+
+    A word of a gazetteer name gets the entry's type tag, plus ``-first`` /
+    ``-last`` for the name's first and last word; given names, role words,
+    organisation heads and honorifics get tags of their own.
+    """
+    tags: dict[str, set[str]] = {}
+
+    def tag(word: str, name: str) -> None:
+        tags.setdefault(word, set()).add(name)
+
+    for entry in (*gaz.entries, *({"type": "place", **place} for place in gaz.places)):
+        kind = LEXICON_TAGS.get(entry.get("type", ""), "org")
+        for alias in (entry["name"], *entry.get("aliases", ()), *entry.get("partial", ())):
+            words = actor_key(alias).split()
+            for word in words:
+                tag(word, kind)
+            if len(words) > 1:
+                tag(words[0], kind + "-first")
+                tag(words[-1], kind + "-last")
+    for words, name in ((gaz.given_names, "given"), (ROLE_WORDS, "role"), (ORG_HEADS, "head"),
+                        (HONORIFICS, "honorific")):
+        for word in words:
+            tag(word, name)
+    return {word: tuple(sorted(names)) for word, names in tags.items()}
+
+
 @functools.lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
     """The shipped gazetteer plus the user's (see ``datafiles``), loaded once per process."""
     given = frozenset(actor_key(name) for name in load_entries(ACTORS_FILE, "given_names"))
-    return Gazetteer(load_entries(ACTORS_FILE, "actors"), given)
+    return Gazetteer(load_entries(ACTORS_FILE, "actors"), given, load_entries(ACTORS_FILE, "places"))
+
+
+@functools.lru_cache(maxsize=1)
+def tagger() -> ner.Tagger:
+    """The shipped recognizer with the gazetteer's lexicon, loaded once per process."""
+    return ner.Tagger(ner.MODEL_FILE, ner_lexicon(gazetteer()))
 
 
 @dataclass
@@ -271,15 +342,35 @@ class _Document:
     counts: Counter = field(default_factory=Counter)
     first_seen: dict[str, int] = field(default_factory=dict)
     variants: dict[str, list[str]] = field(default_factory=dict)
+    types: dict[str, str] = field(default_factory=dict)
     pattern_people: dict[str, tuple[str, ...]] = field(default_factory=dict)  # canonical -> tokens
     pattern_keys: dict[str, str] = field(default_factory=dict)  # actor_key -> canonical
+    #: Canonical -> normalized tokens of names the recognizer found (for their other mentions).
+    model_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    claimed: bytearray = field(default_factory=bytearray)  # 1 where a token belongs to a name found
+    #: Each token of an organisation / person span of the recognizer -> the span's end
+    #: (confirms head patterns and bounds the names patterns find).
+    model_org_end: dict[int, int] = field(default_factory=dict)
+    model_person_end: dict[int, int] = field(default_factory=dict)
 
-    def add(self, canonical: str, surface: str, position: int, count: int = 1):
+    def __post_init__(self):
+        self.claimed = bytearray(len(self.norm))
+
+    def add(self, canonical: str, surface: str, position: int, count: int = 1, *, kind: str | None = None,
+            end: int | None = None):
         self.counts[canonical] += count
         self.first_seen.setdefault(canonical, position)
+        if kind is not None:
+            self.types.setdefault(canonical, kind)
+        if end is not None:
+            self.claimed[position:end] = b"\x01" * (end - position)
         forms = self.variants.setdefault(canonical, [])
         if surface not in forms:
             forms.append(surface)
+
+    @functools.cached_property
+    def vocabulary(self) -> set[str]:
+        return set(self.norm)
 
     def is_given_name(self, position: int) -> bool:
         return self.gaz.is_given_name(self.norm[position], self.written[position])
@@ -288,16 +379,34 @@ class _Document:
         return bool(self.gaz.triggers.get(self.norm[position], 0) & ROLE)
 
 
-def extract_actors(text: str, gazetteer_: Gazetteer | None = None) -> tuple[list[str], dict[str, list[str]]]:
-    """``(canonical names, most mentioned first; canonical -> surface forms)``."""
+@dataclass
+class DocumentActors:
+    """What one document names: actors for the facet, and every typed entity."""
+
+    #: Canonical names of people, organisations and states, most mentioned first.
+    actors: list[str]
+    #: Canonical actor name -> the distinct surface forms found.
+    variants: dict[str, list[str]]
+    #: ``{"name", "type", "mentions"}`` for every actor, then for the other places named.
+    entities: list[dict]
+    #: Every entity's surface forms (``variants`` holds the actors' only).
+    surfaces: dict[str, list[str]]
+
+
+def find_actors(text: str, gazetteer_: Gazetteer | None = None) -> DocumentActors:
+    """The actors and typed entities of one document (title and body as one text)."""
     gaz = gazetteer_ or gazetteer()
     written, norm = tokenize(text)
+    doc = _Document(written, norm, gaz)
+    spans = tagger().tag(norm) if norm else []
+    for span in spans:
+        if span.label == "ORG" or span.label == "PERS":
+            ends = doc.model_org_end if span.label == "ORG" else doc.model_person_end
+            for position in range(span.start, span.end):
+                ends[position] = span.end
     triggers = gaz.triggers
     # Positions of the trigger tokens, computed in C: most tokens trigger nothing.
     hits = list(compress(range(len(norm)), map(triggers.__contains__, norm)))
-    if not hits:
-        return [], {}
-    doc = _Document(written, norm, gaz)
     resume = 0  # tokens before this belong to a name already found
     for index in hits:
         if index < resume or written[index] in NOT_NAME_WRITTEN_FORMS:
@@ -313,9 +422,172 @@ def extract_actors(text: str, gazetteer_: Gazetteer | None = None) -> tuple[list
         elif not end and kind & GIVEN_NAME:
             end = _match_named_before_role(doc, index)
         resume = max(resume, end)
+    _add_recognized(doc, spans)
+    _count_repeats(doc)
+    _merge_partial_people(doc)
     _count_surnames(doc)
     ordered = sorted(doc.counts, key=lambda name: (-doc.counts[name], doc.first_seen[name]))
-    return ordered, {name: doc.variants[name] for name in ordered}
+    places_only = _places_only(doc)
+    actors = [name for name in ordered if name not in places_only]
+    entities = [{"name": name, "type": doc.types.get(name, ORGANISATION), "mentions": doc.counts[name]}
+                for name in ordered]
+    return DocumentActors(actors, {name: doc.variants[name] for name in actors}, entities, doc.variants)
+
+
+def extract_actors(text: str, gazetteer_: Gazetteer | None = None) -> tuple[list[str], dict[str, list[str]]]:
+    """``(canonical names, most mentioned first; canonical -> surface forms)``."""
+    found = find_actors(text, gazetteer_)
+    return found.actors, found.variants
+
+
+def _places_only(doc: _Document) -> set[str]:
+    """Places that are not actors: the gazetteer's non-state places and places only the model knows."""
+    return {name for name in doc.model_names if doc.types.get(name) == PLACE} | doc.gaz.not_actors
+
+
+# --- the recognizer's spans -------------------------------------------------------------
+
+#: A recognized name longer than this is a phrase, not a name.
+MAX_RECOGNIZED_WORDS = 6
+#: Clitics the recognizer leaves on a name's first word ("وبوتين"), stripped when the rest is known.
+NAME_CLITICS = ("وب", "ول", "فب", "فل", "و", "ف", "ب", "ل", "ك")
+#: ال with a clitic before it: always a clitic (والجيش -> الجيش).
+DEFINITE_CLITICS = ("وال", "فال", "بال", "كال")
+
+
+def _is_edge_word(doc: _Document, position: int, kind: str) -> bool:
+    """A word a recognized name of ``kind`` cannot start or end with."""
+    token = doc.norm[position]
+    if token in EDGE_WORDS or token in ROLE_WORDS or token in HONORIFICS:
+        return True
+    if doc.written[position] in NOT_NAME_WRITTEN_FORMS:
+        return True
+    if token in QUOTES or token in NAME_END_PUNCTUATION or not any(ch.isalpha() for ch in token):
+        return True
+    return kind == PERSON and token in NOT_NAME_WORDS
+
+
+def _add_recognized(doc: _Document, spans: list[ner.Span]) -> None:
+    """Add the recognizer's names that no gazetteer entry or pattern has claimed."""
+    claimed = doc.claimed
+    for span in spans:
+        kind = MODEL_TYPES.get(span.label)
+        if kind is None or 1 in claimed[span.start:span.end]:
+            continue  # MISC, or a gazetteer or pattern name is there: they know better
+        start, end = span.start, span.end
+        while start < end and _is_edge_word(doc, start, kind):
+            start += 1
+        while end > start and _is_edge_word(doc, end - 1, kind):
+            end -= 1
+        for piece_start, piece_end in _split_conjunctions(doc, start, end):
+            _add_recognized_name(doc, piece_start, piece_end, kind, span.margin)
+
+
+def _split_conjunctions(doc: _Document, start: int, end: int) -> list[tuple[int, int]]:
+    """"كوسبي وبولانسكي": a word in و whose rest stands alone elsewhere in the document starts a new name."""
+    pieces, piece_start = [], start
+    for position in range(start + 1, end):
+        token = doc.norm[position]
+        if token.startswith("و") and len(token) > 4 and token[1:] in doc.vocabulary:
+            pieces.append((piece_start, position))
+            piece_start = position
+    pieces.append((piece_start, end))
+    return pieces
+
+
+def _add_recognized_name(doc: _Document, start: int, end: int, kind: str, margin: float | None) -> None:
+    norm, written = doc.norm, doc.written
+    if not start < end <= start + MAX_RECOGNIZED_WORDS or any(doc.claimed[start:end]):
+        return
+    if any(not NAME_WORD_RE.match(norm[position]) for position in range(start, end)):
+        return  # quotes, digits or Latin inside: not a name the facet can show
+    first_norm, first_written = _strip_clitic(doc, norm[start], written[start])
+    tokens = (first_norm, *norm[start + 1:end])
+    canonical = doc.gaz.full_names.get(tokens)
+    if canonical is not None:
+        doc.add(canonical, " ".join([first_written, *written[start + 1:end]]), start,
+                kind=doc.gaz.types.get(canonical, kind), end=end)
+        return
+    if max(map(len, tokens)) < MIN_SURNAME_LETTERS:
+        return  # "أف أم"
+    if len(tokens) == 1 and ((margin is not None and margin < MIN_SINGLE_WORD_MARGIN)
+                             or (kind == PERSON and first_norm.startswith(DEFINITE))):
+        return  # a lone word the recognizer is unsure of is more often a common word
+    if kind == ORGANISATION and (tokens[0] in MEDIA_HEADS or "الانباء" in tokens or "للانباء" in tokens):
+        return  # a news outlet cited as a source, not an actor
+    surface = " ".join([first_written, *written[start + 1:end]])
+    if _names_an_outlet(surface):
+        return
+    canonical = doc.pattern_keys.setdefault(" ".join(tokens), surface)
+    doc.model_names.setdefault(canonical, tokens)
+    if kind == PERSON and len(tokens) > 1:
+        doc.pattern_people.setdefault(canonical, tokens)
+    doc.add(canonical, surface, start, kind=kind, end=end)
+
+
+def _strip_clitic(doc: _Document, token: str, written: str) -> tuple[str, str]:
+    """``(normalized, written)`` of a name's first word without the clitic the recognizer kept."""
+    for clitic in DEFINITE_CLITICS:
+        if token.startswith(clitic):
+            return token[1:], written[1:]
+    if token.startswith("لل") and len(token) > 4:
+        return "ا" + token[1:], "ا" + written[1:]
+    if doc.gaz.is_given_name(token, written) or token in doc.gaz.first_tokens:
+        return token, written
+    for clitic in NAME_CLITICS:
+        rest = token[len(clitic):]
+        if token.startswith(clitic) and len(rest) >= MIN_SURNAME_LETTERS and (
+            rest in doc.vocabulary or rest in doc.gaz.given_names or rest in doc.gaz.first_tokens
+        ):
+            return rest, written[len(clitic):]
+    return token, written
+
+
+def _count_repeats(doc: _Document) -> None:
+    """A name the recognizer found once counts at its other mentions, with their clitics."""
+    if not doc.model_names:
+        return
+    starts: dict[str, list[tuple[tuple[str, ...], str, int]]] = {}
+    for canonical, tokens in doc.model_names.items():
+        for form, clitic_length in clitic_forms(tokens[0]):
+            starts.setdefault(form, []).append((tokens[1:], canonical, clitic_length))
+    norm, written, claimed = doc.norm, doc.written, doc.claimed
+    for index in compress(range(len(norm)), map(starts.__contains__, norm)):
+        if claimed[index]:
+            continue
+        for rest, canonical, clitic_length in sorted(starts[norm[index]], key=lambda item: -len(item[0])):
+            end = index + 1 + len(rest)
+            if tuple(norm[index + 1:end]) == rest and not any(claimed[index:end]):
+                surface = " ".join([written[index][clitic_length:], *written[index + 1:end]])
+                doc.add(canonical, surface, index, end=end)
+                break
+
+
+def _merge_partial_people(doc: _Document) -> None:
+    """A shorter form of a person's name in the same document is that person (شياع السوداني, محمد السوداني)."""
+    people = {name: tuple(actor_key(name).split()) for name, kind in doc.types.items() if kind == PERSON}
+    if len(people) < 2:
+        return
+    for short, tokens in sorted(people.items(), key=lambda item: len(item[1])):
+        for full, full_tokens in people.items():
+            if full == short or len(full_tokens) <= len(tokens) or full not in doc.counts:
+                continue
+            suffix = full_tokens[-len(tokens):] == tokens
+            first_and_last = len(tokens) == 2 and tokens == (full_tokens[0], full_tokens[-1])
+            if suffix or first_and_last:
+                _move_mentions(doc, short, full)
+                break
+
+
+def _move_mentions(doc: _Document, source: str, target: str) -> None:
+    doc.counts[target] += doc.counts.pop(source)
+    doc.first_seen[target] = min(doc.first_seen[target], doc.first_seen.pop(source))
+    for form in doc.variants.pop(source):
+        if form not in doc.variants[target]:
+            doc.variants[target].append(form)
+    doc.pattern_people.pop(source, None)
+    doc.model_names.pop(source, None)
+    doc.types.pop(source, None)
 
 
 def _next_word(norm: list[str], position: int) -> int:
@@ -338,13 +610,13 @@ def _match_gazetteer(doc: _Document, index: int) -> int:
             position += 1
         if not matched:
             continue
-        if candidate.partial and index > 0 and _reads_as_adjective(norm, index):
+        if candidate.partial and (index > 0 and _reads_as_adjective(norm, index) or _has_adjective(norm, position)):
             return 0
         first = written[index][candidate.prefix_length :]
         if candidate.restore_alef:
             first = "ا" + first
         surface = " ".join([first, *(word for word in written[index + 1 : position] if word not in QUOTES)])
-        doc.add(candidate.canonical, surface, index)
+        doc.add(candidate.canonical, surface, index, kind=doc.gaz.types[candidate.canonical], end=position)
         return position
     return 0
 
@@ -354,9 +626,24 @@ def _reads_as_adjective(norm: list[str], index: int) -> bool:
     return norm[index - 1].startswith(DEFINITE) and not norm[index].startswith(("و", "ل", "ب"))
 
 
+def _has_adjective(norm: list[str], position: int) -> bool:
+    """"القاعدة الجوية": a short name before a definite feminine adjective is a common noun."""
+    return position < len(norm) and norm[position].startswith(DEFINITE) and norm[position].endswith("يه")
+
+
 def _is_definite(token: str) -> bool:
     """ال with or without a clitic before it: الحكومة, والحكومة, بالانتخابات, للتحالف."""
     return token.startswith(DEFINITE) or token.startswith("لل") or (token[:1] in "وفبك" and token[1:3] == DEFINITE)
+
+
+def _ends_name(doc: _Document, position: int) -> bool:
+    """Punctuation, a function word, a date or a prepositional phrase ("بتكليف", "بالعاصمة") ends a name."""
+    token = doc.norm[position]
+    return (
+        token in NAME_END_PUNCTUATION or token in QUOTES or token in NOT_NAME_WORDS or token in EDGE_WORDS
+        or doc.written[position] in NOT_NAME_WRITTEN
+        or (token.startswith("بت") and len(token) >= 5) or token.startswith("بال")
+    )
 
 
 def _name_at(doc: _Document, start: int) -> tuple[int, int] | None:
@@ -368,19 +655,14 @@ def _name_at(doc: _Document, start: int) -> tuple[int, int] | None:
     first = position
     while position < len(norm) and position - first < MAX_NAME_WORDS:
         token = norm[position]
-        if token in NAME_END_PUNCTUATION or token in QUOTES or token in NOT_NAME_WORDS:
-            break
-        if written[position] in NOT_NAME_WRITTEN:
+        if _ends_name(doc, position):
             break
         if not NAME_WORD_RE.match(token) or doc.gaz.triggers.get(token, 0) & (ROLE | ORG_HEAD):
             return None  # "المتحدث باسم وزارة الدفاع": a name holds no role or organisation word
         position += 1
     if position - first < MIN_NAME_WORDS:
         return None
-    if position < len(norm) and not (
-        norm[position] in NAME_END_PUNCTUATION or norm[position] in QUOTES or norm[position] in NOT_NAME_WORDS
-        or written[position] in NOT_NAME_WRITTEN
-    ):
+    if position < len(norm) and not _ends_name(doc, position):
         return None  # ran past MAX_NAME_WORDS without a boundary: a clause, not a name
     if _is_definite(norm[first]) or norm[first] in NOT_NAME_WORDS:
         return None
@@ -395,13 +677,16 @@ def _add_person(doc: _Document, span: tuple[int, int] | None) -> int:
     if span is None:
         return 0
     first, end = span
+    model_end = doc.model_person_end.get(first)
+    if model_end is not None and first + MIN_NAME_WORDS <= model_end < end:
+        end = model_end  # "ستيفن منوتشين فرض عقوبات": the recognizer ends the name before the verb
     tokens = tuple(doc.norm[first:end])
     if tokens in doc.gaz.full_names:
         return 0  # the gazetteer pass counts it when the scan gets there
     surface = " ".join(doc.written[first:end])
     canonical = doc.pattern_keys.setdefault(" ".join(tokens), surface)
     doc.pattern_people[canonical] = tokens
-    doc.add(canonical, surface, first)
+    doc.add(canonical, surface, first, kind=PERSON, end=end)
     return end
 
 
@@ -445,6 +730,7 @@ def _match_organisation(doc: _Document, index: int) -> int:
     head = norm[index][clitic_length:]
     position = index + 1
     words: list[int] = []
+    quoted = True
     if position < len(norm) and norm[position] in QUOTES:
         position += 1
         while position < len(norm) and norm[position] not in QUOTES and len(words) < MAX_ORG_WORDS:
@@ -456,15 +742,30 @@ def _match_organisation(doc: _Document, index: int) -> int:
             return 0
         position += 1
     elif head not in QUOTED_ONLY_HEADS:
+        quoted = False
         while position < len(norm) and len(words) < MAX_ORG_WORDS and norm[position].startswith(DEFINITE):
             token = norm[position]
-            # "مجلس الوزراء اليوم", "وزارة الداخلية اللواء ...", "وزارة الداخلية إلى": the name has ended.
-            if token in ORG_END_WORDS or token in HONORIFICS or written[position] in NOT_NAME_WRITTEN:
+            # "مجلس الوزراء اليوم", "وزارة الداخلية اللواء ...", "هيئة الرئيس": the name has ended.
+            if (token in ORG_END_WORDS or token in HONORIFICS or token in ROLE_WORDS or token in EDGE_WORDS
+                    or written[position] in NOT_NAME_WRITTEN):
                 break
             words.append(position)
             position += 1
     if not words:
         return 0
+    if not quoted and gaz.full_names.get((head, *(norm[word] for word in words))) is None:
+        # Head + definite words name an organisation when the recognizer reads one
+        # there (and then end where it ends: "مجلس الوزراء الموافقة"), or when the
+        # last word is a country's adjective (وزارة الخارجية العراقية); "حركة
+        # المسافرين", "حركة الرياح السطحية" are not names.
+        model_end = doc.model_org_end.get(index)
+        if model_end is not None:
+            words = [word for word in words if word < model_end]
+            position = words[-1] + 1 if words else position
+        elif not _is_country_adjective(norm[words[-1]]):
+            return 0
+        if not words:
+            return 0
     tokens = (head, *(norm[word] for word in words))
     surface = " ".join([written[index][clitic_length:], *(written[word] for word in words)])
     canonical = gaz.full_names.get(tokens)
@@ -472,10 +773,27 @@ def _match_organisation(doc: _Document, index: int) -> int:
         if tokens[:2] in GENERIC_ORGANISATIONS or _names_an_outlet(surface):
             return 0  # a news outlet cited as a source, not an actor
         canonical = doc.pattern_keys.setdefault(" ".join(tokens), surface)
-    doc.add(canonical, surface, index)
+    doc.add(canonical, surface, index, kind=gaz.types.get(canonical, ORGANISATION), end=position)
     return position
 
 
+def _is_country_adjective(word: str) -> bool:
+    """"العراقيه", "الامريكي", "المصريه": the adjective of a place the lexicon knows."""
+    if not word.startswith(DEFINITE):
+        return False
+    core = word[len(DEFINITE):]
+    for suffix in ("يه", "ي"):
+        if core.endswith(suffix):
+            core = core[: -len(suffix)]
+            break
+    else:
+        return False
+    lexicon = tagger().lexicon
+    # السعودية is both the state and its adjective; العراقية, الأمريكية, السورية derive from one.
+    return any("loc" in lexicon.get(form, ()) for form in (word, core, DEFINITE + core, core + "ا", core + "يا"))
+
+
+@functools.lru_cache(maxsize=65536)
 def _names_an_outlet(phrase: str) -> bool:
     """"وكالة الأنباء العراقية الرسمية": the phrase or its start is a known outlet."""
     from indexer.ingest.sources import name_key, outlet_signatures
@@ -504,6 +822,21 @@ def _count_surnames(doc: _Document) -> None:
         doc.add(canonical, doc.written[position] if surname in counted else surname, position, alone)
 
 
+def actor_variant_key(name: str) -> str:
+    """``resolve.variant_key`` with the gazetteer's given names (which keep their vowels)."""
+    return variant_key(name, gazetteer().given_names)
+
+
+def resolve_actor_names(documents) -> dict[tuple[str, str | None], str]:
+    """``resolve.resolve_names`` with the gazetteer's canonical and given names: ``(name, type) -> canonical``.
+
+    ``documents``: ``(name, type) -> number of documents``; type ``person``, ``organisation``,
+    ``place`` or None.
+    """
+    gaz = gazetteer()
+    return resolve_names(documents, frozenset(gaz.types), gaz.given_names)
+
+
 @dataclass
 class ActorSummary:
     """One actor across documents, for ``fahras actors``."""
@@ -511,29 +844,43 @@ class ActorSummary:
     name: str
     documents: int
     variants: list[str]
+    #: ``person``, ``organisation`` or ``place``; None when neither the records nor the gazetteer say.
+    type: str | None = None
 
 
 def summarize_actors(records) -> list[ActorSummary]:
     """Merge the actors of many records (anything with ``actors`` and ``actor_variants``).
 
-    Names are merged by ``actor_key``, so that people found by patterns under
-    two spellings in two documents count once; the name shown is the one most
-    documents used.  Sorted by document count, then name.
+    Names are merged by ``resolve.resolve_names`` (spellings, transliterations,
+    nasab, and for people the shorter forms of one full name), with the type
+    each record's ``entities`` give, else the gazetteer's; the name shown is
+    the gazetteer's or the one most documents used.  Sorted by document
+    count, then name.
     """
+    known_types = gazetteer().types
     documents: Counter = Counter()
-    names: dict[str, Counter] = {}
-    variants: dict[str, list[str]] = {}
+    variants: dict[tuple[str, str | None], list[str]] = {}
+    keys_per_record = []
     for record in records:
-        for name in dict.fromkeys(record.actors):
-            key = actor_key(name)
+        types = {entity["name"]: entity["type"] for entity in getattr(record, "entities", None) or ()}
+        keys = [(name, types.get(name) or known_types.get(name)) for name in dict.fromkeys(record.actors)]
+        keys_per_record.append(keys)
+        for key in keys:
             documents[key] += 1
-            names.setdefault(key, Counter())[name] += 1
             forms = variants.setdefault(key, [])
-            for form in (name, *record.actor_variants.get(name, ())):
+            for form in (key[0], *record.actor_variants.get(key[0], ())):
                 if form not in forms:
                     forms.append(form)
-    summaries = [
-        ActorSummary(names[key].most_common(1)[0][0], count, variants[key]) for key, count in documents.items()
-    ]
+    canonical = resolve_actor_names(documents)
+    merged: dict[tuple[str, str | None], ActorSummary] = {}
+    for key in documents:
+        summary = merged.setdefault((canonical[key], key[1]), ActorSummary(canonical[key], 0, [], key[1]))
+        for form in variants[key]:
+            if form not in summary.variants:
+                summary.variants.append(form)
+    for keys in keys_per_record:  # a record whose two names resolve to one actor counts once
+        for target in {(canonical[key], key[1]) for key in keys}:
+            merged[target].documents += 1
+    summaries = list(merged.values())
     summaries.sort(key=lambda summary: (-summary.documents, summary.name))
     return summaries

@@ -202,17 +202,6 @@ def _drop_trailing_links(lines: list[str], dropped: dict[int, str]) -> None:
         dropped[index] = "related article headline"
 
 
-def clean_body(body: str) -> tuple[str, list[str]]:
-    """Drop furniture lines from an already-extracted body: ``(clean body, reasons)``."""
-    lines = body.split("\n")
-    dropped = furniture(lines)
-    if not dropped:
-        return body, []
-    return join_paragraphs(line for index, line in enumerate(lines) if index not in dropped), sorted(
-        set(dropped.values())
-    )
-
-
 def join_paragraphs(lines) -> str:
     """Strip lines and keep at most one empty line between paragraphs."""
     out: list[str] = []

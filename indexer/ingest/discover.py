@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat as stat_module
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -25,6 +27,18 @@ def file_kind(path: str | Path) -> str | None:
         if name.endswith(suffixes):
             return kind
     return None
+
+
+UNSUPPORTED_PREFIX = "unsupported file type "
+
+
+def unsupported_reason(path: str | Path) -> str:
+    """Why a file of a type ingestion does not read is skipped (one reason per file type)."""
+    return f"{UNSUPPORTED_PREFIX}{unsupported_type(path)!r} (reads {' '.join(SUPPORTED_SUFFIXES)})"
+
+
+def unsupported_type(path: str | Path) -> str:
+    return Path(path).suffix or "(no extension)"
 
 
 def is_hidden(name: str) -> bool:
@@ -58,3 +72,27 @@ def record_id_base(path: Path, root: Path | None) -> str:
     if root is None:
         return path.name
     return path.relative_to(root).as_posix()
+
+
+def shown_path(path: str | Path) -> str:
+    """A path as it can be printed and stored: bytes that are not UTF-8 as ``\\xNN`` escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def stat_input(path: Path) -> tuple[os.stat_result | None, str | None]:
+    """``(stat, None)`` for a readable regular file, else ``(None, why not)`` in a few words."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return None, "file name is not valid UTF-8"
+    try:
+        found = path.stat()
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return None, "symlink loop"
+        if error.errno == errno.ENOENT:
+            return None, "not found"
+        return None, f"cannot read: {error.strerror or error}"
+    if not stat_module.S_ISREG(found.st_mode):
+        return None, "not a regular file"
+    return found, None

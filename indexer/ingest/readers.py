@@ -10,18 +10,21 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import hashlib
+import html
 import json
-from collections.abc import Iterator
+import os
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.errors import IngestError
 from indexer.ingest import boilerplate, dates
-from indexer.ingest.actors import extract_actors
+from indexer.ingest.actors import find_actors
 from indexer.ingest.decode import MAX_FILE_BYTES, decode_bytes
-from indexer.ingest.discover import SUPPORTED_SUFFIXES, file_kind, record_id_base
+from indexer.ingest.discover import file_kind, record_id_base, shown_path, stat_input, unsupported_reason
 from indexer.ingest.sources import name_key, outlet_signatures
 from indexer.ingest.title import DERIVED_TITLE_WARNING, choose_title
-from indexer.text.normalize import normalize_text
 from indexer.records import Record, Skipped
 
 # Common field names, in order of preference.
@@ -37,9 +40,13 @@ ARTICLE_LIST_FIELDS = ("articles", "items", "data", "records", "documents", "res
 #: The corpus marks crawl times this way: a date, but not the publication date.
 CRAWL_DATE_KINDS = ("extracted", "crawled", "crawl")
 
-#: Relative dates ("منذ 6 شهر") and month-only dates are looked for this far from the top.
-DATE_HEADER_LINES = 12
-DATE_FOOTER_LINES = 8
+#: JSON Lines files are read in chunks of this many lines (the build hands each chunk to a worker).
+LINES_PER_CHUNK = 500
+UTF8_BOM = b"\xef\xbb\xbf"
+#: What reading a JSON document can raise besides ``ValueError``: nesting deeper than the
+#: parser's recursion limit (``[`` x 100,000).
+JSON_NESTING_ERRORS = (RecursionError, MemoryError)
+
 
 
 def sha256_hex(data: bytes) -> str:
@@ -61,41 +68,19 @@ def _as_text(value) -> str | None:
         return ", ".join(str(item) for item in value if item) or None
     if isinstance(value, dict):
         return _as_text(first_field(value, ("name", "title", "value")))
-    text = str(value).strip()
+    # Exports from CMSes carry HTML entities ("&#8220;", "&amp;") in plain-text fields.
+    text = html.unescape(str(value)).strip()
     return text or None
 
 
 # --- Dates ------------------------------------------------------------------------
 
 
-def publication_date(lines: list[str], reference: dt.date) -> tuple[dates.DateGuess | None, str | None]:
-    """The publication date of a text document and a warning when it is guessed.
-
-    In order: a date with a publication prefix anywhere ("نشر في: ..."), a
-    whole-line date near the top or the bottom, a relative date line near the
-    top ("• منذ 6 شهر"), a "current month" in the text ("أيلول الحالي").
-    Dates inside sentences are event dates and never count.
-    """
-    non_empty = [line for line in lines if line.strip()]
-    edges = non_empty[:DATE_HEADER_LINES] + non_empty[-DATE_FOOTER_LINES:]
-    found = [result for result in map(dates.date_line, non_empty) if result]
-    prefixed = [result for result in found if result[2]]
-    if prefixed:
-        return dates.DateGuess(prefixed[0][0], prefixed[0][1], "text"), None
-    for line in edges:
-        result = dates.date_line(line)
-        if result:
-            return dates.DateGuess(result[0], result[1], "text"), None
-    for line in non_empty[:DATE_HEADER_LINES]:
-        if boilerplate.word_count(line) <= boilerplate.MAX_LABEL_WORDS:
-            relative = dates.relative_date(normalize_text(line), reference)
-            if relative:
-                return dates.DateGuess(relative[0], relative[1], "inferred"), f"date inferred from {line.strip()!r}"
-    for line in non_empty:
-        month = dates.current_month(normalize_text(line), reference)
-        if month:
-            return dates.DateGuess(month, "month", "inferred"), "date inferred from a 'current month' mention"
-    return None, None
+def publication_date(
+    lines: list[str], reference: dt.date, reference_of: str = dates.REFERENCE_GIVEN
+) -> tuple[dates.DateGuess | None, str | None]:
+    """The publication date of a text document and a warning when it is guessed (``dates.publication_date``)."""
+    return dates.publication_date(lines, reference, reference_of)
 
 
 # --- Text documents ------------------------------------------------------------------
@@ -155,7 +140,7 @@ def parse_text_document(
         if source is None:
             warnings.append(f"source unknown ({evidence})")
     if date_guess is None:
-        date_guess, date_warning = publication_date(lines, reference_date)
+        date_guess, date_warning = publication_date(lines, reference_date, dates.reference_kind(reference_note))
         if date_warning:  # only inferred dates carry one
             warnings.append(f"{date_warning}; {reference_note}" if reference_note else date_warning)
         elif date_guess is None:
@@ -175,7 +160,7 @@ def parse_text_document(
 def _record(
     *, record_id, path, title, body, source, date_guess, url, author, content_hash, original, warnings, title_derived=False
 ) -> Record:
-    actors, variants = extract_actors(f"{title}\n{body}")
+    found = find_actors(f"{title}\n{body}")
     return Record(
         id=record_id,
         path=path,
@@ -185,10 +170,13 @@ def _record(
         date=date_guess.date if date_guess else None,
         date_precision=date_guess.precision if date_guess else None,
         date_origin=date_guess.origin if date_guess else None,
+        date_basis=date_guess.date_basis if date_guess else None,
+        date_reference=date_guess.reference.isoformat() if date_guess and date_guess.reference else None,
         url=url,
         author=author,
-        actors=actors,
-        actor_variants=variants,
+        actors=found.actors,
+        actor_variants=found.variants,
+        entities=found.entities,
         content_hash=content_hash,
         original=original,
         warnings=warnings,
@@ -219,7 +207,7 @@ def record_from_mapping(
     date_guess = _metadata_date(obj, warnings)
     title = _as_text(first_field(obj, TITLE_FIELDS))
     author = _as_text(first_field(obj, AUTHOR_FIELDS))
-    reference_note = None if reference_date else "reference date: today"
+    reference_note = None if reference_date else dates.TODAY_REFERENCE_NOTE
     reference = reference_date or dt.date.today()
     if not title or boilerplate.needs_cleaning(body):
         record = parse_text_document(
@@ -235,7 +223,7 @@ def record_from_mapping(
         if source is None:
             warnings.append(f"source unknown ({evidence})")
     if date_guess is None:
-        date_guess, note = publication_date(body.split("\n"), reference)
+        date_guess, note = publication_date(body.split("\n"), reference, dates.reference_kind(reference_note))
         if note or date_guess is None:
             warnings.append(note or "date unknown")
     return _record(
@@ -254,47 +242,137 @@ def _metadata_date(obj: dict, warnings: list[str]) -> dates.DateGuess | None:
         return None
     if str(obj.get("date_kind", "")).lower() in CRAWL_DATE_KINDS:
         warnings.append("date is the crawl time given in the metadata")
+        return dates.DateGuess(parsed, "day", dates.BASIS_CRAWL, dates.BASIS_CRAWL)
     return dates.DateGuess(parsed, "day", "metadata")
 
 
+def json_error_reason(error: Exception, one_line: bool = False) -> str:
+    """What is wrong with a JSON text, with the position when the parser gives one."""
+    if isinstance(error, json.JSONDecodeError):
+        if one_line:
+            return f"{error.msg} (column {error.colno})"
+        return f"{error.msg} (line {error.lineno}, column {error.colno}, character {error.pos})"
+    if isinstance(error, UnicodeDecodeError):
+        return f"not valid UTF-8 (byte {error.start})"
+    if isinstance(error, JSON_NESTING_ERRORS):
+        return "nested too deeply"
+    # e.g. an integer of more than 4,300 digits (Python's limit on int conversion).
+    return str(error).split("\n", 1)[0] or type(error).__name__
+
+
 def json_line_record(
-    line: bytes, *, line_number: int, id_base: str, path: str, reference_date: dt.date | None = None
+    line: bytes, *, line_number: int, id_base: str, path: str, reference_date: dt.date | None = None,
+    content_hash: str | None = None,
 ) -> Record | Skipped | None:
-    """One line of a JSON Lines file (None for a blank line)."""
-    if not line.strip():
+    """One line of a JSON Lines file (None for a blank line); ``content_hash``: the stripped line's, when known."""
+    stripped = line.strip()
+    if not stripped:
         return None
+    where = f"{path}#{line_number}"
     try:
-        obj = json.loads(line)
-    except ValueError as error:
-        return Skipped(f"{path}#{line_number}", f"invalid JSON on line {line_number}: {error.msg}")
-    article_id = _as_text(first_field(obj, ID_FIELDS)) if isinstance(obj, dict) else None
-    return record_from_mapping(
-        obj, id=f"{id_base}#{article_id or line_number}", path=path, content_hash=sha256_hex(line.strip()),
-        reference_date=reference_date,
-    )
+        obj = json.loads(stripped.decode("utf-8"))
+    except (ValueError, *JSON_NESTING_ERRORS) as error:
+        return Skipped(where, f"invalid JSON on line {line_number}: {json_error_reason(error, one_line=True)}")
+    try:
+        article_id = _as_text(first_field(obj, ID_FIELDS)) if isinstance(obj, dict) else None
+        return record_from_mapping(
+            obj, id=f"{id_base}#{article_id or line_number}", path=path,
+            content_hash=content_hash or sha256_hex(stripped), reference_date=reference_date,
+        )
+    except JSON_NESTING_ERRORS:
+        return Skipped(where, f"line {line_number}: fields nested too deeply")
+
+
+@dataclass
+class LineChunk:
+    """Consecutive lines of a JSON Lines file, as bytes (BOM removed)."""
+
+    first_line: int
+    lines: list[bytes]
+    #: Bytes of the file read so far (compressed bytes for ``.gz``), for progress.
+    position: int
+    #: The file's last chunk.
+    last: bool = False
+    #: Why reading stopped before the end of the file (a truncated or corrupted gzip); last chunk only.
+    error: str | None = None
+
+
+def iter_line_chunks(path: Path, lines_per_chunk: int = LINES_PER_CHUNK) -> Iterator[LineChunk]:
+    """A JSON Lines file (``.gz`` too) in chunks of lines; a read error ends it with an ``error`` chunk."""
+    chunk: list[bytes] = []
+    first = 1
+    position = 0
+    try:
+        with open(path, "rb") as raw:
+            handle = gzip.GzipFile(fileobj=raw) if path.name.lower().endswith(".gz") else raw
+            for number, line in enumerate(handle, start=1):
+                if number == 1 and line.startswith(UTF8_BOM):
+                    line = line[len(UTF8_BOM):]
+                chunk.append(line)
+                if len(chunk) == lines_per_chunk:
+                    position = raw.tell()
+                    yield LineChunk(first, chunk, position)
+                    chunk, first = [], number + 1
+            position = raw.tell()
+    except (OSError, EOFError, zlib.error) as error:
+        # A truncated gzip keeps the lines read so far and reports the rest.
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        yield LineChunk(first, chunk, position, last=True, error=f"stopped reading: {reason}")
+        return
+    yield LineChunk(first, chunk, position, last=True)
+
+
+def chunk_records(
+    chunk: LineChunk, *, id_base: str, path: str, reference_date: dt.date | None,
+    known: Callable[[str], bool] | None = None,
+) -> Iterator[Record | Skipped]:
+    """The records of a chunk's lines, except lines whose hash ``known(hash)`` claims (not parsed at all)."""
+    for number, line in enumerate(chunk.lines, start=chunk.first_line):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        digest = sha256_hex(stripped)
+        if known is not None and known(digest):
+            continue
+        result = json_line_record(stripped, line_number=number, id_base=id_base, path=path,
+                                  reference_date=reference_date, content_hash=digest)
+        if result is not None:
+            yield result
+    if chunk.error:
+        yield Skipped(path, chunk.error)
+
+
+def json_lines_reference(path: Path, reference_date: dt.date | None, mtime: float | None = None) -> dt.date:
+    """What relative dates in a JSON Lines file count from: the given date, else the file's modification day."""
+    if reference_date is not None:
+        return reference_date
+    return dt.date.fromtimestamp(path.stat().st_mtime if mtime is None else mtime)
 
 
 # --- Files ------------------------------------------------------------------------------
 
 
-def iter_file(path: str | Path, root: str | Path | None = None, reference_date: dt.date | None = None) -> Iterator[Record | Skipped]:
-    """Records of one file, streamed (a JSON Lines file can hold many thousands)."""
+def iter_file(
+    path: str | Path, root: str | Path | None = None, reference_date: dt.date | None = None, *,
+    stat: os.stat_result | None = None, content_hash: str | None = None,
+) -> Iterator[Record | Skipped]:
+    """Records of one file, streamed (a JSON Lines file can hold many thousands).
+
+    ``stat`` and ``content_hash`` (the file's SHA-256), when the caller has
+    them already, spare a second look at the disk.
+    """
     path = Path(path).absolute()
     root = Path(root).absolute() if root is not None else None
-    shown = str(path)
-    try:
-        size = path.stat().st_size
-    except OSError as error:
-        yield Skipped(shown, f"cannot read: {error.strerror or error}")
-        return
-    if not path.is_file():
-        yield Skipped(shown, "not a regular file")
-        return
+    shown = shown_path(path)
+    if stat is None:
+        stat, problem = stat_input(path)
+        if problem is not None:
+            yield Skipped(shown, problem if problem.startswith("cannot read") else f"cannot read: {problem}")
+            return
+    size = stat.st_size
     kind = file_kind(path)
     if kind is None:
-        yield Skipped(
-            shown, f"unsupported file type {path.suffix or '(no extension)'!r} (reads {' '.join(SUPPORTED_SUFFIXES)})"
-        )
+        yield Skipped(shown, unsupported_reason(path))
         return
     if size == 0:
         yield Skipped(shown, "empty file")
@@ -302,7 +380,7 @@ def iter_file(path: str | Path, root: str | Path | None = None, reference_date: 
     id_base = record_id_base(path, root)
     try:
         if kind == "jsonl":
-            yield from _iter_json_lines(path, id_base, reference_date)
+            yield from _iter_json_lines(path, id_base, json_lines_reference(path, reference_date, stat.st_mtime))
             return
         if size > MAX_FILE_BYTES:
             raise IngestError(shown, f"too large ({size // 1_000_000} MB > {MAX_FILE_BYTES // 1_000_000} MB)")
@@ -310,61 +388,56 @@ def iter_file(path: str | Path, root: str | Path | None = None, reference_date: 
         text, _encoding = decode_bytes(data, shown)
         if not text.strip():
             raise IngestError(shown, "empty file (only whitespace)")
-        reference, note = _reference(path, reference_date)
+        reference, note = _reference(path, reference_date, stat.st_mtime)
+        content_hash = content_hash or sha256_hex(data)
         if kind == "json":
-            yield from _iter_json_document(text, data, path, id_base, reference_date or reference)
+            yield from _iter_json_document(text, content_hash, path, id_base, reference_date or reference)
         elif kind == "html":
-            yield _html_record(text, data, path, id_base, reference, note)
+            yield _html_record(text, content_hash, path, id_base, reference, note)
         else:
             yield parse_text_document(
-                text, record_id=id_base, path=shown, content_hash=sha256_hex(data), reference_date=reference,
-                reference_note=note,
+                html.unescape(text), record_id=id_base, path=shown, content_hash=content_hash,
+                reference_date=reference, reference_note=note,
             )
     except IngestError as error:
         yield Skipped(shown, error.reason)
+    except JSON_NESTING_ERRORS:
+        yield Skipped(shown, "invalid JSON: nested too deeply")
     except OSError as error:
         yield Skipped(shown, f"cannot read: {error.strerror or error}")
 
 
-def read_file(path: str | Path, root: str | Path | None = None, reference_date: dt.date | None = None) -> list[Record | Skipped]:
+def read_file(
+    path: str | Path, root: str | Path | None = None, reference_date: dt.date | None = None, *,
+    stat: os.stat_result | None = None, content_hash: str | None = None,
+) -> list[Record | Skipped]:
     """All records of one file (for workers that take one file each)."""
-    return list(iter_file(path, root, reference_date))
+    return list(iter_file(path, root, reference_date, stat=stat, content_hash=content_hash))
 
 
-def _reference(path: Path, reference_date: dt.date | None) -> tuple[dt.date, str | None]:
+def _reference(path: Path, reference_date: dt.date | None, mtime: float | None = None) -> tuple[dt.date, str | None]:
     if reference_date is not None:
         return reference_date, None
-    modified = dt.date.fromtimestamp(path.stat().st_mtime)
-    return modified, f"reference date: file modified {modified.isoformat()}"
+    modified = dt.date.fromtimestamp(path.stat().st_mtime if mtime is None else mtime)
+    return modified, dates.mtime_reference_note(modified)
 
 
-def _iter_json_lines(path: Path, id_base: str, reference_date: dt.date | None) -> Iterator[Record | Skipped]:
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    reference = reference_date or _reference(path, None)[0]
-    try:
-        with opener(path, "rb") as handle:
-            for line_number, line in enumerate(handle, start=1):
-                if line_number == 1 and line.startswith(b"\xef\xbb\xbf"):
-                    line = line[3:]
-                record = json_line_record(line, line_number=line_number, id_base=id_base, path=str(path), reference_date=reference)
-                if record is not None:
-                    yield record
-    except (OSError, EOFError) as error:
-        # A truncated gzip keeps the lines read so far and reports the rest.
-        yield Skipped(str(path), f"stopped reading: {error}")
+def _iter_json_lines(path: Path, id_base: str, reference: dt.date) -> Iterator[Record | Skipped]:
+    for chunk in iter_line_chunks(path):
+        yield from chunk_records(chunk, id_base=id_base, path=str(path), reference_date=reference)
 
 
-def _iter_json_document(text: str, data: bytes, path: Path, id_base: str, reference: dt.date) -> Iterator[Record | Skipped]:
+def _iter_json_document(text: str, content_hash: str, path: Path, id_base: str, reference: dt.date) -> Iterator[Record | Skipped]:
     try:
         document = json.loads(text)
-    except ValueError as error:
-        raise IngestError(str(path), f"invalid JSON: {error}") from None
+    except (ValueError, *JSON_NESTING_ERRORS) as error:
+        raise IngestError(str(path), f"invalid JSON: {json_error_reason(error)}") from None
     if isinstance(document, dict):
         articles = first_field(document, ARTICLE_LIST_FIELDS)
         if isinstance(articles, list):
             document = articles
     if isinstance(document, dict):
-        yield record_from_mapping(document, id=id_base, path=str(path), content_hash=sha256_hex(data), reference_date=reference)
+        yield record_from_mapping(document, id=id_base, path=str(path), content_hash=content_hash, reference_date=reference)
         return
     if not isinstance(document, list):
         raise IngestError(str(path), "JSON is neither an article object nor a list of articles")
@@ -382,7 +455,7 @@ def _iter_json_document(text: str, data: bytes, path: Path, id_base: str, refere
 # --- HTML ---------------------------------------------------------------------------------
 
 
-def _html_record(text: str, data: bytes, path: Path, id_base: str, reference: dt.date, note: str | None) -> Record | Skipped:
+def _html_record(text: str, content_hash: str, path: Path, id_base: str, reference: dt.date, note: str | None) -> Record | Skipped:
     """Main text and metadata by trafilatura, then our own furniture, source and date rules."""
     import trafilatura
 
@@ -404,7 +477,7 @@ def _html_record(text: str, data: bytes, path: Path, id_base: str, reference: dt
         if parsed:
             date_guess = dates.DateGuess(parsed, "day", "metadata")
     record = parse_text_document(
-        body, record_id=id_base, path=str(path), content_hash=sha256_hex(data), reference_date=reference,
+        body, record_id=id_base, path=str(path), content_hash=content_hash, reference_date=reference,
         reference_note=note, title=fields.get("title"), url=url, source=source, date_guess=date_guess,
         author=fields.get("author"), original=text,
     )

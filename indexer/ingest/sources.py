@@ -148,3 +148,15 @@ def _outlet_from_entry(entry: dict) -> Outlet:
 def outlet_signatures() -> OutletSignatures:
     """The shipped signatures plus the user's (see ``datafiles``), loaded once per process."""
     return OutletSignatures([_outlet_from_entry(entry) for entry in load_entries(OUTLETS_FILE, "outlets")])
+
+
+def arabic_name(source: str | None) -> str | None:
+    """The outlet's Arabic name for a stored source (``Sputnik Arabic`` -> ``سبوتنيك عربي``).
+
+    None for an outlet the signatures do not know or that has no Arabic name:
+    the caller then shows the stored value as it is.
+    """
+    if not source:
+        return None
+    outlet = outlet_signatures().by_key.get(name_key(source))
+    return (outlet.name_ar or None) if outlet else None

@@ -109,9 +109,13 @@ def _spans_with_phrases(text: str, terms: MatchTerms) -> list[tuple[int, int]]:
         for pattern in terms.phrases:
             if pattern.matches_at(words, index):
                 spans.append((start, tokens[index + len(pattern.slots) - 1][3]))
-    spans.sort()
+    return merge_spans(spans)
+
+
+def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` sorted, overlapping ones joined (a phrase's span swallows its words' own)."""
     merged: list[tuple[int, int]] = []
-    for span in spans:
+    for span in sorted(spans):
         if merged and span[0] < merged[-1][1]:
             if span[1] > merged[-1][1]:
                 merged[-1] = (merged[-1][0], span[1])
@@ -160,7 +164,11 @@ def _word_boundary_before(text: str, index: int, limit: int) -> int:
 def snippet(text: str, terms: MatchTerms, width: int = SNIPPET_CHARS) -> str:
     """A window of about ``width`` characters around the densest matches, escaped and marked."""
     text = text[:SNIPPET_SCAN_CHARS]
-    spans = match_spans(text, terms, stop_after=SNIPPET_LOOKAHEAD_CHARS)
+    return snippet_of_spans(text, match_spans(text, terms, stop_after=SNIPPET_LOOKAHEAD_CHARS), width)
+
+
+def snippet_of_spans(text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS) -> str:
+    """``snippet`` for matches found elsewhere (the OpenSearch backend's highlighter): ``spans`` in ``text``."""
     if spans:
         first_match = _best_window(spans, width)
         start = _word_boundary_before(text, max(0, first_match - width // 4), width // 4)

@@ -228,7 +228,8 @@ class Filters:
         first, last = parse_day(since, "since"), parse_day(until, "until")
         if first is not None and last is not None and first > last:
             raise QueryError(f"since ({first.isoformat()}) is after until ({last.isoformat()}): "
-                             f"no date can be in that range", code="inverted_range")
+                             f"no date can be in that range", code="inverted_range",
+                             params={"since": first.isoformat(), "until": last.isoformat()})
         return cls(_values(sources), _values(actors), _values(exclude_sources), _values(exclude_actors), first, last)
 
     @property

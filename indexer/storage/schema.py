@@ -20,12 +20,12 @@ through untouched.  Index building analyzes in its worker processes, each
 writing its own segments (``index.py``, ``segments.py``), so only strings are
 passed today; the class name is pickled into existing indexes and stays.
 
-When a field's analyzer is exactly the chain ``analysis.arabic_analyzer``
-builds and its format is ``CompactPositions`` or ``FrequencyInWeight``, ``index`` runs
-the chain as one loop over the words (same caches, same terms, positions and
-encoded values as the Whoosh token stream) instead of a generator stage and a
-``Token`` update per word and filter: that stream was most of the build time
-once the segment writer stopped being the bottleneck.
+When a field's analyzer is our ``analysis.ArabicAnalyzer`` and its format is
+``CompactPositions`` or ``FrequencyInWeight``, ``index`` counts the postings
+with the chain's ``term_positions`` (the same chain, cache, terms and
+positions as the Whoosh token stream, which is derived from it) instead of a
+``Token`` update per word: that stream was most of the build time once the
+segment writer stopped being the bottleneck.
 """
 
 from __future__ import annotations
@@ -33,12 +33,9 @@ from __future__ import annotations
 from collections import Counter
 
 from whoosh import fields, formats
-from whoosh.analysis import StopFilter
 from whoosh.system import emptybytes
 
 from indexer.text import analysis
-from indexer.text.normalize import normalize_with_digits
-from indexer.text.stemming import STEM_CACHES, STEM_FUNCTIONS
 
 #: Bump when the fields, their analysis or the side store change shape.
 #: 2: compact posting formats, blocks and side store (zstd with a dictionary).
@@ -152,56 +149,14 @@ class PreAnalyzedText(fields.TEXT):
 _FUSED_FORMATS = (CompactPositions, FrequencyInWeight)
 
 
-def fused_chain(analyzer) -> tuple | None:
-    """``(stop words or None, stemmer name or None)`` if ``analyzer`` is our chain, else None.
-
-    Only chains ``arabic_analyzer`` builds qualify: the tokenizer, the
-    normalizer, optionally Whoosh's stop filter with our settings (no minimum
-    beyond one character, no maximum, positions not renumbered), optionally
-    the stemmer.
-    """
-    items = list(getattr(analyzer, "items", ()))
-    if len(items) < 2 or type(items[0]) is not analysis.ArabicTokenizer:
-        return None
-    if type(items[1]) is not analysis.ArabicNormalizeFilter:
-        return None
-    rest = items[2:]
-    stops = None
-    if rest and type(rest[0]) is StopFilter:
-        stop = rest.pop(0)
-        if (stop.min, stop.max, stop.renumber) != (1, None, False):
-            return None
-        stops = stop.stops
-    stemmer = None
-    if rest and type(rest[0]) is analysis.ArabicStemFilter:
-        stemmer = rest.pop(0).stemmer
-    return None if rest else (stops, stemmer)
+def fused_chain(analyzer) -> analysis.Chain | None:
+    """The ``analysis.Chain`` behind ``analyzer`` if it is our analyzer, else None."""
+    return analyzer.chain() if type(analyzer) is analysis.ArabicAnalyzer else None
 
 
-def fused_postings(text: str, chain: tuple, format_) -> list[tuple]:
-    """What ``TEXT.index`` yields for ``text`` (in another term order), computed in one loop."""
-    stops, stemmer = chain
-    normalized_cache = analysis.NORMALIZED_CACHE
-    stem = STEM_FUNCTIONS[stemmer] if stemmer else None
-    stem_cache = STEM_CACHES[stemmer] if stemmer else None
-    positions: dict[str, list[int]] = {}
-    for position, word in enumerate(analysis.WORD_PATTERN.findall(text)):
-        term = normalized_cache.get(word)
-        if term is None:
-            term = normalized_cache[word] = normalize_with_digits(word)
-        # The stop filter also drops terms shorter than its one-character minimum.
-        if stops is not None and (not term or term in stops):
-            continue
-        if stem is not None:
-            stemmed = stem_cache.get(term)
-            if stemmed is None:
-                stemmed = stem_cache[term] = stem(term)
-            term = stemmed
-        found = positions.get(term)
-        if found is None:
-            positions[term] = [position]
-        else:
-            found.append(position)
+def fused_postings(text: str, chain: analysis.Chain, format_) -> list[tuple]:
+    """What ``TEXT.index`` yields for ``text`` (in another term order), from ``Chain.term_positions``."""
+    positions = chain.term_positions(text)
     boost = format_.field_boost
     if type(format_) is FrequencyInWeight:
         return [(term.encode("utf-8"), len(found), len(found) * boost, emptybytes)

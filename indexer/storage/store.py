@@ -21,9 +21,13 @@ parsed.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import os
 import sqlite3
+import typing
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +43,10 @@ class ActorMentions:
 
 
 STORE_FILENAME = "fahras.sqlite"
+#: What ``summaries`` gives of each record: a hit's fields.
+SUMMARY_FIELDS = ("path", "title", "source", "date", "date_precision", "date_origin", "url", "actors")
+#: Ids per ``IN (...)`` query (SQLite's default limit on variables is 32,766 in recent versions, 999 in old ones).
+_SQL_VARIABLES = 900
 PAGE_SIZE = 65536
 ZSTD_LEVEL = 3
 #: Documents buffered before a dictionary is trained from their bodies.
@@ -75,7 +83,6 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
-_DOC_COLUMNS = "id, file, content_hash, source, day, actors"
 
 
 @dataclass
@@ -105,6 +112,10 @@ def unpacked_hash(stored: bytes | str) -> str:
     return stored.hex() if isinstance(stored, bytes) else stored
 
 
+def _unchanged(value):
+    return value
+
+
 def compact_variants(actor_variants: dict[str, list[str]]) -> dict[str, list[str]]:
     """Only the actors found under other spellings than their own name (most are not)."""
     return {name: forms for name, forms in actor_variants.items() if forms != [name]}
@@ -117,41 +128,98 @@ def expand_variants(actors: list[str], stored: dict[str, list[str]]) -> dict[str
     return variants
 
 
+# --- Record <-> stored row, declared once by field name --------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """A ``Record`` field kept as a ``docs`` column."""
+
+    field: str
+    to_stored: Callable = _unchanged
+    from_stored: Callable = _unchanged
+
+
+#: ``docs`` column -> the Record field it holds: what queries select and filter on.
+#: ``actors`` become numbers of ``actor_names`` (and back) in the store itself.
+COLUMNS = {
+    "id": Column("id"),
+    "content_hash": Column("content_hash", packed_hash, unpacked_hash),
+    "source": Column("source"),
+    "day": Column("date", day_number, date_from_day),
+    "actors": Column("actors"),
+}
+_RECORD_FIELDS = {item.name: item for item in dataclasses.fields(Record)}
+_COLUMN_FIELDS = {column.field for column in COLUMNS.values()}
+#: Every other Record field goes into the compressed frame, by name: a field added to
+#: ``Record`` is stored and read back with no change here.
+FRAME_FIELDS = tuple(name for name in _RECORD_FIELDS if name not in _COLUMN_FIELDS)
+_DATE_FIELDS = {name for name, hint in typing.get_type_hints(Record).items()
+                if dt.date in (typing.get_args(hint) or (hint,))}
+
+
+def _field_default(name: str):
+    item = _RECORD_FIELDS[name]
+    if item.default is not dataclasses.MISSING:
+        return item.default
+    if item.default_factory is not dataclasses.MISSING:
+        return item.default_factory()
+    return None
+
+
+def _frame_fields(record: Record) -> dict:
+    """The frame's fields of a record; those at their default are left out (read back as the default)."""
+    frame = {}
+    for name in FRAME_FIELDS:
+        value = getattr(record, name)
+        if name == "original" and value == record.body:
+            value = None  # the body is the original text
+        elif name == "actor_variants":
+            value = compact_variants(value)
+        elif name in _DATE_FIELDS and value is not None:
+            value = value.isoformat()
+        if value != _field_default(name) or _RECORD_FIELDS[name].default is dataclasses.MISSING:
+            frame[name] = value
+    return frame
+
+
+def _record_from(columns: dict, frame: dict) -> Record:
+    """A ``Record`` from its ``docs`` columns (actors already names) and its frame's fields."""
+    values = {column.field: column.from_stored(columns[name]) for name, column in COLUMNS.items()}
+    for name in FRAME_FIELDS:
+        value = frame[name] if name in frame else _field_default(name)
+        if name in _DATE_FIELDS and isinstance(value, str):
+            value = dt.date.fromisoformat(value)
+        values[name] = value
+    values["actor_variants"] = expand_variants(values["actors"], values["actor_variants"] or {})
+    return Record(**values)
+
+
+#: A document as the store gives it back: the ``Record`` that was stored, attribute access by field name.
+StoredDocument = Record
+
+
 @dataclass
 class StoredRecord:
-    """A record's ``docs`` columns and the JSON of its other fields, ready for ``Store.put_rows``.
+    """A record's ``docs`` columns (by name) and the JSON of its frame, ready for ``Store.put_rows``.
 
     Made in the worker processes (JSON encoding is not free); compressed by
     the store, which owns the dictionary.
     """
 
-    columns: tuple
+    columns: dict
     details: str
 
     @property
     def id(self) -> str:
-        return self.columns[0]
+        return self.columns["id"]
 
 
 def record_row(record: Record, file: str) -> StoredRecord:
     """What the store keeps of a record; ``file`` is the input file's key in the file table."""
-    original = record.original if record.original not in (None, record.body) else None
-    # The file and the actors become numbers when the store writes the row.
-    columns = (record.id, file, packed_hash(record.content_hash), record.source, day_number(record.date),
-               record.actors)
-    details = {
-        "title": record.title,
-        "path": record.path,
-        "url": record.url,
-        "author": record.author,
-        "date_precision": record.date_precision,
-        "date_origin": record.date_origin,
-        "actor_variants": compact_variants(record.actor_variants),
-        "warnings": record.warnings,
-        "body": record.body,
-        "original": original,
-    }
-    return StoredRecord(columns, json.dumps(details, ensure_ascii=False))
+    columns = {name: column.to_stored(getattr(record, column.field)) for name, column in COLUMNS.items()}
+    columns["file"] = file
+    return StoredRecord(columns, json.dumps(_frame_fields(record), ensure_ascii=False))
 
 
 class TextCodec:
@@ -201,6 +269,10 @@ class Store:
         self.path = Path(directory) / STORE_FILENAME
         if readonly:
             uri = self.path.resolve().as_uri() + "?mode=ro"
+            if not os.access(self.path.parent, os.W_OK):
+                # Nobody can change it (a read-only mount or folder), and SQLite could not create
+                # the lock and WAL-index files it otherwise wants beside the database.
+                uri += "&immutable=1"
             self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
         else:
             self.db = sqlite3.connect(self.path, check_same_thread=False)
@@ -256,10 +328,12 @@ class Store:
     def _write(self, rows: list[StoredRecord]) -> None:
         compress = self.codec.compress
         self.delete([row.id for row in rows])
+        names = [*COLUMNS, "file"]
+        insert = f"INSERT INTO docs({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
         for row in rows:
-            id_, file, content_hash, source, day, actors = row.columns
-            columns = (id_, self._file_number(file), content_hash, source, day, self._encode_actors(actors))
-            cursor = self.db.execute(f"INSERT INTO docs({_DOC_COLUMNS}) VALUES (?,?,?,?,?,?)", columns)
+            columns = dict(row.columns, file=self._file_number(row.columns["file"]),
+                           actors=self._encode_actors(row.columns["actors"]))
+            cursor = self.db.execute(insert, [columns[name] for name in names])
             self.db.execute("INSERT INTO texts(doc, data) VALUES (?, ?)", (cursor.lastrowid, compress(row.details)))
 
     def _file_number(self, path: str) -> int:
@@ -328,64 +402,40 @@ class Store:
                                "WHERE docs.actors != ''")
         for actors, data in rows:
             actors = self._decode_actors(actors)
-            yield ActorMentions(actors, expand_variants(actors, json.loads(self.codec.decompress(data))["actor_variants"]))
+            stored = json.loads(self.codec.decompress(data)).get("actor_variants") or {}
+            yield ActorMentions(actors, expand_variants(actors, stored))
 
-    def _details(self, ids: list[str]):
-        """``(id, source, day, actors, details)`` of the records with these ids."""
-        return self.db.execute(
-            f"SELECT docs.id, docs.source, docs.day, docs.actors, texts.data FROM docs "
-            f"JOIN texts ON texts.doc = docs.key WHERE docs.id IN ({','.join('?' * len(ids))})",
-            ids,
-        )
+    def records(self, ids: Iterable[str]) -> list[StoredDocument]:
+        """The stored records with these ids, in the order asked (ids not stored are left out)."""
+        ids = list(ids)
+        names = list(COLUMNS)
+        found = {}
+        for offset in range(0, len(ids), _SQL_VARIABLES):
+            batch = ids[offset: offset + _SQL_VARIABLES]
+            rows = self.db.execute(
+                f"SELECT {', '.join('docs.' + name for name in names)}, texts.data FROM docs "
+                f"JOIN texts ON texts.doc = docs.key WHERE docs.id IN ({','.join('?' * len(batch))})",
+                batch,
+            )
+            for *values, data in rows:
+                columns = dict(zip(names, values))
+                columns["actors"] = self._decode_actors(columns["actors"])
+                found[columns["id"]] = _record_from(columns, json.loads(self.codec.decompress(data)))
+        return [found[id_] for id_ in ids if id_ in found]
+
+    def record(self, id: str) -> StoredDocument | None:
+        found = self.records([id])
+        return found[0] if found else None
 
     def summaries(self, ids: list[str]) -> dict[str, dict]:
         """The fields a hit shows (no body), by id."""
-        found = {}
-        for id_, source, day, actors, data in self._details(ids):
-            details = json.loads(self.codec.decompress(data))
-            found[id_] = {
-                "path": details["path"],
-                "title": details["title"],
-                "source": source,
-                "date": date_from_day(day),
-                "date_precision": details["date_precision"],
-                "date_origin": details["date_origin"],
-                "url": details["url"],
-                "actors": self._decode_actors(actors),
-            }
-        return found
+        return {
+            record.id: {name: getattr(record, name) for name in SUMMARY_FIELDS}
+            for record in self.records(ids)
+        }
 
     def bodies(self, ids: list[str]) -> dict[str, str]:
-        return {id_: json.loads(self.codec.decompress(data))["body"] for id_, *_, data in self._details(ids)}
-
-    def record(self, id: str) -> Record | None:
-        row = self.db.execute(
-            "SELECT docs.content_hash, docs.source, docs.day, docs.actors, texts.data FROM docs "
-            "JOIN texts ON texts.doc = docs.key WHERE docs.id = ?",
-            (id,),
-        ).fetchone()
-        if row is None:
-            return None
-        content_hash, source, day, actors, data = row
-        details = json.loads(self.codec.decompress(data))
-        actors = self._decode_actors(actors)
-        return Record(
-            id=id,
-            path=details["path"],
-            title=details["title"],
-            body=details["body"],
-            source=source,
-            date=date_from_day(day),
-            date_precision=details["date_precision"],
-            date_origin=details["date_origin"],
-            url=details["url"],
-            author=details["author"],
-            actors=actors,
-            actor_variants=expand_variants(actors, details["actor_variants"]),
-            content_hash=unpacked_hash(content_hash),
-            original=details["original"],
-            warnings=details["warnings"],
-        )
+        return {record.id: record.body for record in self.records(ids)}
 
     # --- files ------------------------------------------------------------
 

@@ -6,11 +6,13 @@ presentation-form ligatures).  They are applied to *tokens*, never to a whole
 document, so that the character offsets recorded by the tokenizer keep
 pointing at the text as written.
 
-``normalize`` composes every rule except digit folding (which the analysis
-chain runs as its own step, as Lucene does).  For speed it does not call the
-rule functions one by one: the single-character rules are merged into one
-``str.translate`` table, and only the ligature expansion, which turns one
-character into several, runs as a separate pass, and only when needed.
+``normalize_with_digits`` is the normalization everything uses: every rule,
+digits folded, Latin lowercased (``normalize_text`` is the same function).
+``normalize`` composes every rule except digit folding.  For speed neither
+calls the rule functions one by one: the single-character rules are merged
+into one ``str.translate`` table, and only the ligature expansion, which turns
+one character into several, runs as a separate pass, and only when needed;
+text without the rarer characters skips the table (see the end of the module).
 """
 
 from __future__ import annotations
@@ -18,20 +20,25 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# --- Named characters -------------------------------------------------------
+from pyarabic import araby
 
-ALEF = "\u0627"  # ا
-ALEF_MADDA = "\u0622"  # آ
-ALEF_HAMZA_ABOVE = "\u0623"  # أ
-ALEF_HAMZA_BELOW = "\u0625"  # إ
-ALEF_WASLA = "\u0671"  # ٱ
-ALEF_MAQSURA = "\u0649"  # ى
-YEH = "\u064a"  # ي
-TEH_MARBUTA = "\u0629"  # ة
-HEH = "\u0647"  # ه
-KAF = "\u0643"  # ك
-TATWEEL = "\u0640"  # ـ
-SUPERSCRIPT_ALEF = "\u0670"  # ٰ
+# --- Named characters -------------------------------------------------------
+#
+# Arabic letters and marks by pyarabic's names and tables; the Persian and Urdu
+# forms, format controls and presentation forms, which it does not cover, are ours.
+
+ALEF = araby.ALEF  # ا
+ALEF_MADDA = araby.ALEF_MADDA  # آ
+ALEF_HAMZA_ABOVE = araby.ALEF_HAMZA_ABOVE  # أ
+ALEF_HAMZA_BELOW = araby.ALEF_HAMZA_BELOW  # إ
+ALEF_WASLA = araby.ALEF_WASLA  # ٱ
+ALEF_MAQSURA = araby.ALEF_MAKSURA  # ى
+YEH = araby.YEH  # ي
+TEH_MARBUTA = araby.TEH_MARBUTA  # ة
+HEH = araby.HEH  # ه
+KAF = araby.KAF  # ك
+TATWEEL = araby.TATWEEL  # ـ
+SUPERSCRIPT_ALEF = araby.MINI_ALEF  # ٰ
 ZWNJ = "\u200c"
 
 FARSI_YEH = "\u06cc"  # ی
@@ -56,8 +63,8 @@ FORMAT_MARKS = "".join(
     for c in [0x00AD, 0x061C, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF]
 )
 
-ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"  # U+0660..U+0669
-EASTERN_ARABIC_INDIC_DIGITS = "۰۱۲۳۴۵۶۷۸۹"  # U+06F0..U+06F9 (Persian/Urdu)
+ARABIC_INDIC_DIGITS = "".join(araby.NUMBERS_EAST)  # ٠..٩, U+0660..U+0669
+EASTERN_ARABIC_INDIC_DIGITS = "".join(araby.NUMBERS_PERS)  # ۰..۹, U+06F0..U+06F9 (Persian/Urdu)
 
 # Arabic Presentation Forms-A (U+FB50..U+FDFF) and -B (U+FE70..U+FEFF, less the BOM).
 PRESENTATION_FORMS_RE = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]")
@@ -111,8 +118,8 @@ def remove_quranic_marks(text: str) -> str:
 
 
 def remove_tatweel(text: str) -> str:
-    """Drop the kashida used to stretch words: العـــراق -> العراق."""
-    return text.translate(_TATWEEL_TABLE)
+    """Drop the kashida used to stretch words: العـــراق -> العراق (pyarabic's, faster than a table)."""
+    return araby.strip_tatweel(text)
 
 
 def remove_format_marks(text: str) -> str:
@@ -176,8 +183,8 @@ for _table in _SINGLE_CHARACTER_TABLES:
     _NORMALIZE_TABLE.update(_table)
 
 
-#: Every character that ``normalize_with_digits`` removes or replaces, apart from
-#: Latin case and the presentation forms (``PRESENTATION_FORMS_RE``).
+#: Every character that normalization removes or replaces, apart from Latin case
+#: and the presentation forms (``PRESENTATION_FORMS_RE``).
 CHARACTERS_CHANGED = frozenset(map(chr, {**_NORMALIZE_TABLE, **_DIGITS_TABLE}))
 
 
@@ -188,8 +195,8 @@ def normalize(text: str) -> str:
     return text.translate(_NORMALIZE_TABLE).lower()
 
 
-def normalize_with_digits(text: str) -> str:
-    """``normalize`` plus digit folding: the key used to compare names and words."""
+def apply_all_rules(text: str) -> str:
+    """Every rule, digits folded, one table lookup per character: what ``normalize_with_digits`` must equal."""
     return fold_digits(normalize(text))
 
 
@@ -217,8 +224,10 @@ RULES = [
 # tatweel, hamza forms, ta marbuta, alef maqsura).  When one regex search finds
 # none of the rarer ones, a few ``str.replace`` passes give the same result.
 
-#: Tanween, short vowels, shadda, sukun (U+064B..U+0652) and tatweel: frequent in news, simply dropped.
-COMMON_MARKS = HARAKAT[:8] + TATWEEL
+#: Tanween, short vowels, shadda, sukun (pyarabic's tashkeel, U+064B..U+0652) and tatweel:
+#: frequent in news, simply dropped.  (pyarabic's ``strip_tashkeel`` and ``strip_tatweel`` do the
+#: same, 28 times slower on whole articles: ``bench/normalize.py``.)
+COMMON_MARKS = "".join(araby.TASHKEEL) + TATWEEL
 COMMON_FOLDS = tuple(
     (variant, standard)
     for standard, variants in (
@@ -228,7 +237,7 @@ COMMON_FOLDS = tuple(
     )
     for variant in variants
 )
-#: Everything else ``normalize_with_digits`` changes (rarer marks, format and bidi
+#: Everything else normalization changes (rarer marks, format and bidi
 #: controls, Persian letters, Arabic-Indic digits, presentation forms), derived
 #: from the rules so that a new rule cannot be missed here.
 _RARE = sorted(CHARACTERS_CHANGED - set(COMMON_MARKS) - {variant for variant, _ in COMMON_FOLDS})
@@ -248,8 +257,18 @@ def fold_common(text: str) -> str:
     return text
 
 
-def normalize_text(text: str) -> str:
-    """Exactly ``normalize_with_digits(text)``, several times faster on long Arabic text."""
+def normalize_with_digits(text: str) -> str:
+    """The normalized form of any text, a word or a whole article: every rule, digits folded, Latin lowercased.
+
+    The one normalization of Fahras: the analysis chain (per word), stop words,
+    dates, furniture rules, sources and actors (whole texts) all call it.  It
+    equals ``apply_all_rules`` on every input (a test checks every character);
+    text without the rarer characters takes the few ``str.replace`` passes.
+    """
     if RARE_VARIANTS_RE.search(text) is not None:
-        return normalize_with_digits(text)
+        return apply_all_rules(text)
     return fold_common(text).lower()
+
+
+#: The same function under the name whole-text callers use.
+normalize_text = normalize_with_digits

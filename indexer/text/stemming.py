@@ -9,7 +9,8 @@ Three stemmers are available by name:
     Our default: light10's affixes with the length conditions that real news
     needs.  Stripping never leaves fewer than ``MIN_STEM_LENGTH`` letters
     (light10 turns القوات into قو and بيان into بي), the long suffixes ان ون
-    ين need a four-letter stem (لبنان, قانون, فلسطين are not plurals), and a
+    ين need a four-letter stem (لبنان, قانون, فلسطين are not plurals), the
+    feminine duals تين تان meet their singular (مسيرتين, مسيرة), and a
     short list of stems whose first و is a root letter (وزارة, واشنطن) keeps
     the و-conjunction rule from eating it.  Like light10, and unlike Snowball,
     it never strips a lone ب or ف (فصائل stays whole).
@@ -65,11 +66,17 @@ FAHRAS_ARTICLE_PREFIXES = ("وال", "فال", "بال", "كال", "ولل", "ا
 # (suffix, shortest stem it may leave), tried in this order, each at most once,
 # so that الأمريكيين loses ين and then ي.  Dual/plural ان ون ين need a longer
 # stem: three-letter words ending in them are mostly not inflected (لبنان, قانون).
+#
+# The dual of a feminine noun keeps its teh marbuta as ت before the ending (مسيرة, مسيرتين;
+# الدولة, الدولتان): تين and تان come off whole, so that the dual meets the singular's stem
+# (مسير), and a nisba's ي is then stripped as in the singular (عمليتين -> عمل, like عملية).
 FAHRAS_SUFFIXES = (
     ("ها", MIN_STEM_LENGTH),
+    ("تان", MIN_STEM_LENGTH),
     ("ان", 4),
     ("ات", MIN_STEM_LENGTH),
     ("ون", 4),
+    ("تين", MIN_STEM_LENGTH),
     ("ين", 4),
     ("يه", MIN_STEM_LENGTH),
     ("ه", MIN_STEM_LENGTH),
@@ -103,15 +110,25 @@ WAW_INITIAL_STEMS = frozenset(
         "وهران",
     }
 )
-# Whole words no rule may touch: names that look inflected.
-PROTECTED_WORDS = frozenset({"فلسطين", "واشنطن", "عمان", "ايران", "لبنان", "الله"})
+# Whole words no rule may touch: names and loanwords that look inflected (the last ones end like
+# a feminine dual, تين, and would meet an unrelated stem: بلاتين -> بلا, مارتين -> مار).
+PROTECTED_WORDS = frozenset(
+    {"فلسطين", "واشنطن", "عمان", "ايران", "لبنان", "الله", "ارجنتين", "بلاتين", "مارتين", "كريستين", "بروتين"}
+)
 # Below the Arabic block there is nothing for an Arabic stemmer to strip.
 FIRST_ARABIC_CODEPOINT = 0x0600
+
+
+#: Country names in ـستان (باكستان, كردستان) end like a feminine dual and are none.
+NOT_DUAL_ENDING = "ستان"
+FEMININE_DUAL_SUFFIX = "تان"
 
 
 def strip_fahras_suffixes(word: str) -> str:
     for suffix, min_stem in FAHRAS_SUFFIXES:
         if len(word) >= len(suffix) + min_stem and word.endswith(suffix):
+            if suffix == FEMININE_DUAL_SUFFIX and word.endswith(NOT_DUAL_ENDING):
+                continue
             word = word[: -len(suffix)]
     return word
 

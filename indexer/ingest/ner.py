@@ -1,0 +1,319 @@
+"""A linear-chain CRF that tags person, organisation and place mentions, run with numpy tables.
+
+The model is trained by ``tools/train_ner.py`` (python-crfsuite, on ANERcorp)
+and shipped as ``data/ner/model.npz`` plus ``model.json`` (training data,
+settings, dev scores, citations).  Nothing is downloaded at run time.
+
+Why it is fast enough for the ingestion hot path: every feature is a function
+of one word *type* seen at a fixed offset (-2..+2) from the tagged token.  The
+emission scores of a token are then the sum, over the five offsets, of a
+label-score row that depends only on the word at that offset; a row is
+computed once per word type per process (``Tagger._add_rows``) and a document
+costs a few numpy gathers.  Viterbi runs only over the stretches where some
+entity label comes close to ``O`` (``Tagger._open_tokens``), all stretches of a
+document side by side; elsewhere the label is ``O``.
+
+Feature names are shared with the trainer (``token_features``); changing them
+means retraining.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+MODEL_DIR = Path(__file__).resolve().parent.parent / "data" / "ner"
+MODEL_FILE = MODEL_DIR / "model.npz"
+METADATA_FILE = MODEL_DIR / "model.json"
+
+OFFSETS = (-2, -1, 0, 1, 2)
+#: Pseudo-words outside the sentence, so that offsets never run off the ends.
+BEFORE, AFTER = "<s>", "</s>"
+
+#: Clitics stripped (longest first) to find a word's core: والحكومة -> حكومه.
+LEADING_CLITICS = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
+PUNCTUATION = frozenset("،,.:؛;؟?!\"'“”«»„‟()[]-–—/")
+
+
+_ARABIC_WORD_RE = re.compile("[\u0621-\u064a]+")
+_PUNCTUATION_CHARS = "".join(sorted(PUNCTUATION))
+
+
+def _shape(word: str) -> str:
+    if word in (BEFORE, AFTER):
+        return word
+    if word.isdigit():
+        return "num"
+    if not word.strip(_PUNCTUATION_CHARS):
+        return "punct"
+    if word.isascii():
+        return "latin"
+    if _ARABIC_WORD_RE.fullmatch(word):
+        return "ar" + (str(len(word)) if len(word) < 6 else "6")
+    return "mixed"
+
+
+def core_of(word: str) -> str:
+    """The word without its leading clitics and article, if enough of it remains."""
+    for clitic in LEADING_CLITICS:
+        if word.startswith(clitic) and len(word) - len(clitic) >= 2:
+            return word[len(clitic):]
+    return word
+
+
+def base_features(word: str, offset: int, lexicon: dict[str, tuple[str, ...]]) -> list[str]:
+    """The attributes ``word`` contributes at ``offset``, without the offset (those at 0 include all others)."""
+    shape = _shape(word)
+    features = ["w=" + word, "shape=" + shape]
+    if shape in (BEFORE, AFTER, "punct", "num"):
+        return features
+    core = core_of(word)
+    features += ["lex=" + tag for tag in lexicon.get(word, ())]
+    if core != word:
+        features += ["clex=" + tag for tag in lexicon.get(core, ())]
+    if abs(offset) <= 1:
+        features += ["core=" + core, "s2=" + word[-2:], "p2=" + word[:2]]
+        if word != core:
+            features.append("clitic=" + word[: len(word) - len(core)])
+    if offset == 0:
+        features += ["s1=" + word[-1:], "s3=" + word[-3:], "p1=" + word[:1], "p3=" + word[:3],
+                     "cs2=" + core[-2:], "cs3=" + core[-3:], "cp2=" + core[:2]]
+    return features
+
+
+def token_features(word: str, offset: int, lexicon: dict[str, tuple[str, ...]]) -> list[str]:
+    """The CRF attributes that ``word`` contributes when it stands ``offset`` tokens from the tagged one."""
+    prefix = f"{offset}:"
+    return [prefix + feature for feature in base_features(word, offset, lexicon)]
+
+
+def sentence_features(words: list[str], lexicon: dict[str, tuple[str, ...]]) -> list[list[str]]:
+    """The attributes of every token of a sentence (for training; the tagger never builds these)."""
+    padded = [BEFORE, BEFORE, *words, AFTER, AFTER]
+    return [
+        [feature for offset in OFFSETS for feature in token_features(padded[i + 2 + offset], offset, lexicon)]
+        for i in range(len(words))
+    ]
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int  # exclusive
+    label: str  # PERS, ORG, LOC, MISC
+    #: For a one-word span, how much better the best tagging is than the same tagging with the
+    #: word as O (what ``actors`` requires of a lone recognized word); None for longer spans.
+    margin: float | None = None
+
+
+def spans_from_bio(tags: list[str]) -> list[Span]:
+    """CoNLL reading of BIO tags: an I- that does not continue its type starts a span."""
+    spans = []
+    start, label = None, None
+    for position, tag in enumerate([*tags, "O"]):
+        kind, _, name = tag.partition("-")
+        if start is not None and (kind != "I" or name != label):
+            spans.append(Span(start, position, label))
+            start, label = None, None
+        if kind == "B" or (kind == "I" and start is None):
+            start, label = position, name
+    return spans
+
+
+class Tagger:
+    """The shipped CRF as numpy tables; ``tag`` a normalized token list."""
+
+    #: Word types whose score rows are kept, about what one ingestion process meets in 35,000
+    #: news articles; the tables are emptied when full (5 offsets x 250,000 rows x 9 labels x
+    #: 4 bytes = 45 MB at most, in the processes that ingest).
+    MAX_TYPES = 250_000
+    #: How close (in score) to O an entity label must come for a token to be decoded.
+    COMPETITIVE = 0.0
+
+    def __init__(self, model_file: Path, lexicon: dict[str, tuple[str, ...]]):
+        with np.load(model_file, allow_pickle=False) as data:
+            self.labels = [str(label) for label in data["labels"]]
+            attributes = str(data["attributes"]).split("\n")
+            weights = data["weights"].astype(np.float32)  # (attributes, labels)
+            self.transitions = data["transitions"].astype(np.float32)  # (from, to)
+        self.lexicon = lexicon
+        self.outside = self.labels.index("O")
+        self._transition_rows = self.transitions.tolist()  # scalar reads from lists are faster
+        # One (offsets, labels) block per feature without its offset ("w=بوتين"):
+        # a word type's scores are the sum of its features' blocks.  Block 0 is zero.
+        self.feature_index: dict[str, int] = {}
+        columns = {offset: column for column, offset in enumerate(OFFSETS)}
+        places = []
+        for row, attribute in enumerate(attributes):
+            offset, _, feature = attribute.partition(":")
+            places.append((self.feature_index.setdefault(feature, len(self.feature_index) + 1),
+                           columns[int(offset)], row))
+        self.blocks = np.zeros((len(self.feature_index) + 1, len(OFFSETS), len(self.labels)), np.float32)
+        block_rows, block_columns, weight_rows = (np.array(part, dtype=np.intp) for part in zip(*places))
+        self.blocks[block_rows, block_columns] = weights[weight_rows]
+        self._rows: dict[str, int] = {}
+        # (word types, offsets, labels): a token's five rows lie together in memory.
+        self._table = np.zeros((1024, len(OFFSETS), len(self.labels)), dtype=np.float32)
+        self._add_rows([BEFORE, AFTER])  # rows 0 and 1
+
+    # --- emission scores -----------------------------------------------------
+
+    def _add_rows(self, words: list[str]) -> None:
+        """Compute the per-offset label scores of new word types, all at once."""
+        get, lexicon = self.feature_index.get, self.lexicon
+        flat: list[int] = []
+        starts: list[int] = []
+        for word in words:
+            starts.append(len(flat))
+            # Features the model does not know add the zero block 0.
+            flat += [get(feature, 0) for feature in base_features(word, 0, lexicon)]
+        first, table = len(self._rows), self._table
+        if first + len(words) > len(table):
+            size = max(min(2 * len(table), self.MAX_TYPES), first + len(words))
+            grown = np.zeros((size, len(OFFSETS), len(self.labels)), np.float32)
+            grown[:first] = table[:first]
+            self._table = table = grown
+        table[first:first + len(words)] = np.add.reduceat(self.blocks[flat], starts, axis=0)
+        for row, word in enumerate(words, start=first):
+            self._rows[word] = row
+
+    def emissions(self, words: list[str]) -> np.ndarray:
+        """``(tokens, labels)`` state scores of a sentence or document."""
+        ids = list(map(self._rows.get, words))
+        if None in ids:
+            new = list(dict.fromkeys(word for word, row in zip(words, ids) if row is None))
+            if len(self._rows) + len(new) > self.MAX_TYPES:
+                # Emptied between documents, never inside one: a document's rows stay put.
+                self._rows = {BEFORE: 0, AFTER: 1}
+                new = list(dict.fromkeys(words))
+            self._add_rows(new)
+            ids = list(map(self._rows.__getitem__, words))
+        rows = self._table.take(np.array([0, 0, *ids, 1, 1], dtype=np.intp), axis=0)  # BEFORE row 0, AFTER 1
+        n = len(words)
+        # Token i gets, from the word k places away, that word's row for offset k.
+        scores = rows[2:n + 2, 2].copy()
+        for column, offset in enumerate(OFFSETS):
+            if offset:
+                scores += rows[2 + offset:n + 2 + offset, column]
+        return scores
+
+    # --- decoding ------------------------------------------------------------
+
+    def tag(self, words: list[str]) -> list[Span]:
+        """Entity spans over ``words`` (normalized tokens)."""
+        if not words:
+            return []
+        scores = self.emissions(words)
+        open_ = self._open_tokens(scores)
+        if not len(open_):
+            return []
+        # Stretches of open tokens, decoded together with O fixed on both sides of each.
+        breaks = np.flatnonzero(np.diff(open_) > 1)
+        starts = np.concatenate(([open_[0]], open_[breaks + 1]))
+        ends = np.concatenate((open_[breaks], [open_[-1]])) + 1
+        path = self._decode(scores, starts, ends)
+        spans = self._spans(path)
+        single = [span.start for span in spans if span.end == span.start + 1]
+        if not single:
+            return spans
+        gains = (scores[single, path[single]] - scores[single, self.outside]).tolist()
+        gain_at = dict(zip(single, gains))
+        path_list = path.tolist()
+        return [Span(span.start, span.end, span.label, self._margin(gain_at, path_list, span.start, span.end))
+                if span.start in gain_at and span.end == span.start + 1 else span for span in spans]
+
+    def _open_tokens(self, scores: np.ndarray) -> np.ndarray:
+        """Positions decoded with Viterbi: where an entity label comes within ``COMPETITIVE`` of O, and neighbours.
+
+        Elsewhere the label is O.  This is a measured approximation (exact
+        pruning bounds are too loose for this model's transitions): on the dev
+        split the F1 equals full Viterbi's, and ``bench/actors.py`` reports how
+        often whole corpus documents decode identically.
+        """
+        gap = scores - scores[:, [self.outside]]
+        gap[:, self.outside] = -np.inf
+        competitive = gap.max(axis=1) >= -self.COMPETITIVE
+        open_ = competitive.copy()
+        open_[1:] |= competitive[:-1]
+        open_[:-1] |= competitive[1:]
+        return np.flatnonzero(open_)
+
+    def _decode(self, scores: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """The best label of every token: Viterbi over each stretch ``starts[i]:ends[i]``, O elsewhere.
+
+        The stretches run side by side, longest first, and each step works on
+        those still running: a document costs a few numpy operations per token
+        of its longest stretch, on arrays that shrink as the short ones end.
+        """
+        transitions, outside = self.transitions, self.outside
+        order = np.argsort(starts - ends, kind="stable")  # longest first
+        starts, lengths = starts[order], (ends - starts)[order]
+        longest = int(lengths[0])
+        # running[step]: how many stretches are longer than ``step``.
+        running = (lengths[None, :] > np.arange(longest)[:, None]).sum(axis=1)
+        delta = scores[starts] + transitions[outside]
+        final = delta + transitions[:, outside]
+        back = []
+        for step in range(1, longest):
+            count = int(running[step])
+            candidates = delta[:count, :, None] + transitions  # (running stretches, from, to)
+            back.append(candidates.argmax(axis=1))
+            delta = candidates.max(axis=1) + scores[starts[:count] + step]
+            ended = count - int(running[step + 1]) if step + 1 < longest else count
+            if ended:
+                final[count - ended:count] = delta[count - ended:] + transitions[:, outside]
+        path = np.full(len(scores), outside, dtype=np.intp)
+        current = final.argmax(axis=1)
+        for step in range(longest - 1, 0, -1):
+            count = int(running[step])
+            path[starts[:count] + step] = current[:count]
+            current[:count] = back[step - 1][np.arange(count), current[:count]]
+        path[starts] = current
+        return path
+
+    def _spans(self, path: np.ndarray) -> list[Span]:
+        """CoNLL spans of a label path (``spans_from_bio`` over its entity tokens only)."""
+        spans = []
+        names = self.labels
+        start = label = None
+        previous = -2
+        for position in np.flatnonzero(path != self.outside).tolist():
+            kind, _, name = names[path[position]].partition("-")
+            if start is not None and (position != previous + 1 or kind != "I" or name != label):
+                spans.append(Span(start, previous + 1, label))
+                start = None
+            if start is None:
+                start, label = position, name
+            previous = position
+        if start is not None:
+            spans.append(Span(start, previous + 1, label))
+        return spans
+
+    def _margin(self, gain_at: dict[int, float], path: list[int], start: int, end: int) -> float:
+        """Score of ``path`` minus the score of ``path`` with ``start:end`` set to O.
+
+        ``gain_at``: each decoded token's emission for its label minus its emission for O.
+        """
+        transitions, outside = self._transition_rows, self.outside
+        before = path[start - 1] if start > 0 else outside
+        after = path[end] if end < len(path) else outside
+        chain = [before, *path[start:end], after]
+        gain = sum(gain_at[position] for position in range(start, end))
+        gain += sum(transitions[a][b] for a, b in zip(chain, chain[1:]))
+        return gain - (transitions[before][outside] + transitions[outside][after]
+                       + (end - start - 1) * transitions[outside][outside])
+
+    def viterbi(self, scores: np.ndarray) -> np.ndarray:
+        """Plain Viterbi over a whole sequence with O before and after it (what ``tag`` approximates)."""
+        return self._decode(scores, np.array([0]), np.array([len(scores)]))
+
+
+@functools.lru_cache(maxsize=1)
+def metadata() -> dict:
+    """The shipped model's metadata (training data, settings, dev scores, citations)."""
+    return json.loads(METADATA_FILE.read_text(encoding="utf-8"))
