@@ -30,6 +30,7 @@ from indexer.search.highlight import (
     SNIPPET_LOOKAHEAD_CHARS,
     SNIPPET_SCAN_CHARS,
     MatchTerms,
+    highlight_all,
     mark,
     merge_spans,
     snippet_of_spans,
@@ -44,7 +45,8 @@ ALIAS_CHECK_SECONDS = 1.0
 EXPORT_BATCH = 500
 #: Values read per facet when listing or searching all of them (``search.max_buckets`` is 65,535 by default).
 ALL_VALUES = 65_000
-HIT_SOURCE = ["id", "path", "display_title", "source", "date", "date_precision", "date_origin", "url", "actors"]
+HIT_SOURCE = ["id", "path", "display_title", "source", "date", "date_precision", "date_origin", "date_basis",
+              "date_reference", "url", "actors"]
 
 
 def _stop_words_only() -> Notice:
@@ -244,6 +246,9 @@ class OpenSearchBackend:
             match_count=len(spans),
             original=source.get("original"),
             author=source.get("author"),
+            date_basis=source.get("date_basis"),
+            date_reference=source.get("date_reference"),
+            entities=list(source.get("entities") or []),
         )
 
     # --- facet values, actors, sources
@@ -453,5 +458,8 @@ def _hit(item: dict, terms) -> Hit:
         date_precision=source.get("date_precision"),
         date_origin=source.get("date_origin"),
         url=source.get("url"),
+        date_basis=source.get("date_basis"),
+        date_reference=source.get("date_reference"),
+        title_html=highlight_all(source.get("display_title", ""), terms)[0] if terms is not None else "",
     )
 

@@ -31,7 +31,8 @@ from indexer.text.stemming import NO_STEMMER, stem
 from indexer.text.stopwords import ARABIC_STOPWORDS
 
 #: Bump when the mapping or the analysis settings change: an index of another version must be rebuilt.
-MAPPING_VERSION = 1
+#: 2: date_basis, date_reference and entities.
+MAPPING_VERSION = 2
 STEMMED_ANALYZER = "fahras_stemmed"
 EXACT_ANALYZER = "fahras_exact"
 #: Queries send terms already analysed by Python (``Leaf.stems``): split on spaces, and ``GAP`` stands for a
@@ -44,8 +45,8 @@ CLUSTER_STEMMERS = ("fahras", "light10", NO_STEMMER)
 MAX_RESULT_WINDOW = 100_000
 
 #: ``_source`` fields of a record document.
-RECORD_FIELDS = ("id", "path", "display_title", "body", "source", "date", "date_precision", "date_origin", "url",
-                 "author", "actors", "actor_variants", "original", "title_derived", "warnings")
+RECORD_FIELDS = ("id", "path", "display_title", "body", "source", "date", "date_precision", "date_origin", "date_basis",
+                 "date_reference", "entities", "url", "author", "actors", "actor_variants", "original", "title_derived", "warnings")
 
 
 def _java_char(char: str) -> str:
@@ -162,6 +163,9 @@ def mappings(meta: dict[str, str]) -> dict:
             "date": {"type": "date", "format": "strict_date"},
             "date_precision": {"type": "keyword"},
             "date_origin": {"type": "keyword"},
+            "date_basis": {"type": "keyword"},
+            "date_reference": _STORED_ONLY,
+            "entities": {"type": "object", "enabled": False},
             "url": _STORED_ONLY,
             "author": _STORED_ONLY,
             "original": {"type": "text", "index": False},
