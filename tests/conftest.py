@@ -163,7 +163,9 @@ def synthetic_index_dir(tmp_path_factory) -> Path:
 def synthetic_index(synthetic_index_dir):
     from indexer import open_index
 
-    return open_index(synthetic_index_dir)
+    index = open_index(synthetic_index_dir)
+    yield index
+    index.close()
 
 
 # --- OpenSearch: a real one-node cluster, once per run (see opensearch_fixtures.py) ---

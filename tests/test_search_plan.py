@@ -249,3 +249,17 @@ def test_an_unknown_source_is_an_error_naming_the_closest(synthetic_index):
     with pytest.raises(QueryError):
         list(synthetic_index.iter_hits("", exclude_sources=["Nope"]))
     assert synthetic_index.search("", sources=["الجزيرة"]).total == 2
+
+
+def test_slow_phrase_checks_queue_in_one_lane(synthetic_index, monkeypatch):
+    from indexer.search import engine
+
+    monkeypatch.setattr(engine, "SLOW_AFTER_MS", 0)
+    assert engine.SLOW_LANE.acquire(timeout=1)
+    try:
+        # Another slow check holds the lane: this one waits within its budget, then answers partially.
+        waiting = synthetic_index.search('"هجوم على القاعدة"', budget_ms=50)
+    finally:
+        engine.SLOW_LANE.release()
+    assert waiting.total == 0 and [notice.code for notice in waiting.notices] == ["time_budget"]
+    assert ids(synthetic_index.search('"هجوم على القاعدة"', budget_ms=1000).hits) == ["drone.json"]

@@ -16,6 +16,7 @@ exactly as typed (after normalization).  Phrases score per field.
 from __future__ import annotations
 
 import math
+import threading
 import re
 import time
 from functools import lru_cache
@@ -41,6 +42,10 @@ MATCH_MODES = ("all", "auto", "any")
 MAX_TEXT_CHECKS = 20000
 #: Stored texts read per batch while checking a phrase (the deadline is checked between batches).
 TEXT_CHECK_BATCH = 100
+#: A phrase check still reading stored texts after this long takes the slow lane: one such check runs at a
+#: time, so searches of very common phrases queue behind each other instead of taking the CPU from everyone.
+SLOW_AFTER_MS = 50
+SLOW_LANE = threading.BoundedSemaphore(1)
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,10 @@ class Deadline:
         self.budget_ms = budget_ms
         self._end = None if budget_ms is None else time.perf_counter() + budget_ms / 1000.0
         self.hit = False
+
+    def remaining(self) -> float | None:
+        """Seconds left, or None without a budget."""
+        return None if self._end is None else max(0.0, self._end - time.perf_counter())
 
     def expired(self) -> bool:
         if self._end is None or time.perf_counter() < self._end:
@@ -498,13 +507,24 @@ class StoredTexts:
                 {"checked": MAX_TEXT_CHECKS, "candidates": int(len(docnums))}))
         deadline = deadline or Deadline(None)
         ids = [self.table.ids[d] for d in docnums[:MAX_TEXT_CHECKS].tolist()]
-        for start in range(0, len(ids), TEXT_CHECK_BATCH):
-            if deadline.expired():
-                break
-            batch = ids[start: start + TEXT_CHECK_BATCH]
-            texts = {record.id: f"{record.title}\n{record.body}" for record in self.store.records(batch)}
-            for i, id_ in enumerate(batch, start):
-                keep[i] = contains_words(normalize_with_digits(texts.get(id_, "")), terms)
+        started, in_slow_lane = time.perf_counter(), False
+        try:
+            for start in range(0, len(ids), TEXT_CHECK_BATCH):
+                if not in_slow_lane and (time.perf_counter() - started) * 1000 > SLOW_AFTER_MS:
+                    remaining = deadline.remaining()
+                    if not SLOW_LANE.acquire(timeout=-1 if remaining is None else remaining):
+                        deadline.expired()
+                        break
+                    in_slow_lane = True
+                if deadline.expired():
+                    break
+                batch = ids[start: start + TEXT_CHECK_BATCH]
+                texts = {record.id: f"{record.title}\n{record.body}" for record in self.store.records(batch)}
+                for i, id_ in enumerate(batch, start):
+                    keep[i] = contains_words(normalize_with_digits(texts.get(id_, "")), terms)
+        finally:
+            if in_slow_lane:
+                SLOW_LANE.release()
         return keep
 
 
