@@ -20,8 +20,8 @@ from pathlib import Path
 from whoosh.analysis import StandardAnalyzer
 
 from indexer.text.analysis import DEFAULT_STEMMER, STEMMERS, arabic_analyzer, clear_caches
+from scale import DEFAULT_CORPUS  # ../shared beside the checkout
 
-DEFAULT_CORPUS = Path("/work/shared/corpus/arabic-news-70k.jsonl.gz")
 DEFAULT_DOCS = 10_000
 DEFAULT_REPEAT = 3
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import tempfile
 import gzip
 import json
 import statistics
@@ -23,8 +24,10 @@ from pathlib import Path
 
 from indexer.ingest import json_line_record
 from indexer.records import Skipped
+from scale import DEFAULT_CORPUS  # ../shared beside the checkout
 
-DEFAULT_CORPUS = Path("/work/shared/corpus/arabic-news-70k.jsonl.gz")
+PROFILE_PATH = str(Path(tempfile.gettempdir()) / "fahras-ingest.prof")
+
 REFERENCE_DATE = dt.date(2024, 1, 1)
 
 
@@ -89,8 +92,8 @@ def main() -> None:
         import cProfile
         import pstats
 
-        cProfile.runctx("ingest(lines, str(args.corpus))", globals(), locals(), "/tmp/ingest.prof")
-        pstats.Stats("/tmp/ingest.prof").sort_stats("cumulative").print_stats(25)
+        cProfile.runctx("ingest(lines, str(args.corpus))", globals(), locals(), PROFILE_PATH)
+        pstats.Stats(PROFILE_PATH).sort_stats("cumulative").print_stats(25)
         return
     ingest(lines[:200], str(args.corpus))  # load data files, warm caches
     rates, cpu_rates, ratios = [], [], []

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -98,7 +99,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--questions", type=Path, default=DEFAULT_QUERIES)
     parser.add_argument("--docs", type=int, default=None, help="only the first N articles")
-    parser.add_argument("--work", type=Path, default=Path("/tmp/fahras-opensearch-bench"))
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "fahras-opensearch-bench")
     parser.add_argument("--index-name", default="fahras_bench")
     parser.add_argument("--shards", type=int, default=1)
     parser.add_argument("--replicas", default="0")

@@ -30,6 +30,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from itertools import islice
 from pathlib import Path
@@ -261,7 +262,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--questions", type=Path, default=DEFAULT_QUERIES)
-    parser.add_argument("--work", type=Path, default=Path("/tmp/fahras-scale"))
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "fahras-scale")
     parser.add_argument("--docs", type=int, default=None, help="Only the first N articles (a JSON Lines copy).")
     parser.add_argument("--processes", default="2,1")
     parser.add_argument("--folder-docs", type=int, default=5000)
