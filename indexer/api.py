@@ -94,8 +94,7 @@ class Index:
         return self.backend.meta
 
     def plan(self, query: str = "") -> QueryPlan:
-        """The query read and analysed with this index's analysis."""
-        self.backend.refresh()
+        """The query read and analysed with this index's analysis (the backend follows a rebuild first)."""
         return self.backend.analyzer.plan(parse_query(query))
 
     def _filters(self, sources, actors, since, until, exclude_sources, exclude_actors) -> Filters:

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from indexer.errors import DocumentNotFound, FahrasError, IndexNotFound, QueryError, StaleIndex
 from indexer.ingest.actors import ActorSummary, summarize_actors
 from indexer.models import Document, Facet, FacetSearch, FacetValue, Hit, Notice, SearchResult
+from indexer.search.backend import model_from, search_result
 from indexer.opensearch import dsl, schema
 from indexer.opensearch.location import ClusterLocation, cluster_error, connect, parse_location, scroll_hits
 from indexer.search.engine import Ranking
@@ -165,17 +166,8 @@ class OpenSearchBackend:
         facets = _facets(response.get("aggregations", {}), request) if request.facets else {}
         terms = request.plan.match_terms
         hits = [_hit(item, terms) for item in response["hits"]["hits"]]
-        return SearchResult(
-            query=request.plan.text,
-            total=_total(response),
-            page=request.page,
-            per_page=request.limit,
-            hits=hits,
-            facets=facets,
-            took_ms=(time.perf_counter() - started) * 1000,
-            sort=sort,
-            notices=notices,
-        )
+        return search_result(request, total=_total(response), hits=hits, facets=facets, started=started, sort=sort,
+                             notices=notices)
 
     def _body(self, request: SearchRequest, query: dict, sort: str, translator: dsl.Translator) -> dict:
         filters = request.filters
@@ -231,25 +223,8 @@ class OpenSearchBackend:
         source = found[0]["_source"]
         text = source.get("body", "")
         spans = _spans(found[0], text, plan.match_terms)
-        return Document(
-            id=source["id"],
-            path=source.get("path", ""),
-            title=source.get("display_title", ""),
-            body=text,
-            source=source.get("source"),
-            date=source.get("date"),
-            date_precision=source.get("date_precision"),
-            date_origin=source.get("date_origin"),
-            url=source.get("url"),
-            actors=list(source.get("actors") or []),
-            body_html=mark(text, spans),
-            match_count=len(spans),
-            original=source.get("original"),
-            author=source.get("author"),
-            date_basis=source.get("date_basis"),
-            date_reference=source.get("date_reference"),
-            entities=list(source.get("entities") or []),
-        )
+        return model_from(Document, source, **_required(source), body=text, body_html=mark(text, spans),
+                          match_count=len(spans))
 
     # --- facet values, actors, sources
 
@@ -446,20 +421,16 @@ def _hit(item: dict, terms) -> Hit:
             spans = [span for span in spans if span[0] <= spans[0][0] + SNIPPET_LOOKAHEAD_CHARS]
         snippet = snippet_of_spans(text, spans)
     score = item.get("_score")
-    return Hit(
-        id=source["id"],
-        path=source.get("path", ""),
-        title=source.get("display_title", ""),
-        source=source.get("source"),
-        date=source.get("date"),
-        actors=list(source.get("actors") or []),
+    return model_from(
+        Hit, source, **_required(source),
         score=round(float(score), 4) if score is not None else 0.0,
         snippet=snippet,
-        date_precision=source.get("date_precision"),
-        date_origin=source.get("date_origin"),
-        url=source.get("url"),
-        date_basis=source.get("date_basis"),
-        date_reference=source.get("date_reference"),
         title_html=highlight_all(source.get("display_title", ""), terms)[0] if terms is not None else "",
     )
+
+
+def _required(source: dict) -> dict:
+    """The fields a hit and a document always have, which the cluster leaves out when empty; the shown title."""
+    return {"id": source["id"], "path": source.get("path", ""), "title": source.get("display_title", ""),
+            "source": source.get("source"), "date": source.get("date"), "actors": list(source.get("actors") or [])}
 

@@ -1,20 +1,47 @@
 """The seam between Fahras and an index engine.
 
 ``Index`` (the public API, the CLI and the web UI) plans queries and checks
-parameters, then asks a ``SearchBackend`` for answers; building asks an
-``IndexWriter`` to store analysed records.  ``EmbeddedBackend`` (a Whoosh
-directory) is the default; another engine plugs in by implementing these two
-protocols and being returned by ``open_backend`` for its kind of location.
+parameters, then asks a ``SearchBackend`` for answers.  ``EmbeddedBackend``
+(a Whoosh directory) is the default; ``OpenSearchBackend`` answers for an
+``opensearch+http(s)://`` location, chosen by ``api.open_backend``.  Writing
+is chosen the same way by ``api.update_index``: the embedded build's worker
+processes write segments themselves, so the two writers share ingestion and
+change detection (``indexer.build.tasks``), not a per-record interface.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import dataclasses
+import datetime as dt
+import time
+from collections.abc import Iterator, Mapping
 from typing import Protocol, runtime_checkable
 
 from indexer.models import Document, FacetSearch, FacetValue, Hit, SearchResult
-from indexer.records import Record
 from indexer.search.plan import QueryAnalyzer, QueryPlan, SearchRequest
+
+
+def search_result(request: SearchRequest, *, total: int, hits: list[Hit], facets: dict, started: float,
+                  sort: str, notices: list) -> SearchResult:
+    """The answer to ``request``: what every backend returns from ``search`` (``started``: ``time.perf_counter()``)."""
+    return SearchResult(query=request.plan.text, total=total, page=request.page, per_page=request.limit, hits=hits,
+                        facets=facets, took_ms=(time.perf_counter() - started) * 1000, sort=sort, notices=notices)
+
+
+def model_from(model, values: Mapping, **computed):
+    """A ``Hit`` or ``Document`` from a stored record's fields: every field of ``model`` that ``computed`` does not
+    give is copied from ``values`` by name (dates as ISO strings), so a field added to ``Record`` and to the model
+    reaches the API of every backend without another line."""
+    fields = dict(computed)
+    for item in dataclasses.fields(model):
+        if item.name in fields:
+            continue
+        if item.name in values:
+            value = values[item.name]
+            fields[item.name] = value.isoformat() if isinstance(value, dt.date) else value
+        elif item.default is dataclasses.MISSING and item.default_factory is dataclasses.MISSING:
+            fields[item.name] = None  # a store that leaves empty values out
+    return model(**fields)
 
 
 @runtime_checkable
@@ -52,15 +79,3 @@ class SearchBackend(Protocol):
     def actors(self, limit: int | None = None) -> list[FacetValue]: ...
 
     def sources(self) -> list[FacetValue]: ...
-
-
-class IndexWriter(Protocol):
-    """The write side of an index engine, as building uses it."""
-
-    def add(self, records: Iterable[Record]) -> None:
-        """Analyse and store records (replacing any with the same id)."""
-
-    def delete(self, ids: Iterable[str]) -> None: ...
-
-    def commit(self) -> None:
-        """Make everything added and deleted visible to searches at once."""

@@ -10,8 +10,6 @@ all share the generation's arrays and postings cache.
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +22,7 @@ from whoosh import index as whoosh_index
 from indexer.errors import DocumentNotFound, IndexNotFound
 from indexer.ingest.actors import ActorSummary, summarize_actors
 from indexer.models import Document, FacetSearch, FacetValue, Hit, Notice, SearchResult
+from indexer.search.backend import model_from, search_result
 from indexer.search.engine import Deadline, DocTable, Evaluator, Ranking, StoredTexts
 from indexer.search.facets import FilterMasks, count_facets, ranked, search_values
 from indexer.search.highlight import MatchTerms, highlight_all, snippet
@@ -231,17 +230,8 @@ class EmbeddedBackend:
             docnums = docnums[(request.page - 1) * request.limit:]
             hits = _hits(searcher, docnums, scores, request.plan.match_terms)
             total = int(result_mask.sum())
-        return SearchResult(
-            query=request.plan.text,
-            total=total,
-            page=request.page,
-            per_page=request.limit,
-            hits=hits,
-            facets=facets,
-            took_ms=(time.perf_counter() - started) * 1000,
-            sort=sort,
-            notices=notices,
-        )
+        return search_result(request, total=total, hits=hits, facets=facets, started=started, sort=sort,
+                             notices=notices)
 
     def iter_hits(self, request: SearchRequest) -> Iterator[Hit]:
         """Every hit of the request's result set in its sort order, without snippets.
@@ -266,7 +256,7 @@ class EmbeddedBackend:
             raise DocumentNotFound(f"no document with id {id!r} in this index", code="document_not_found",
                                    params={"id": id})
         body_html, count = highlight_all(record.body, plan.match_terms)
-        return from_record(Document, record, body_html=body_html, match_count=count)
+        return model_from(Document, vars(record), body_html=body_html, match_count=count)
 
     def facet_values(self, name: str, contains: str, request: SearchRequest, limit: int) -> FacetSearch:
         with self._searcher() as searcher:
@@ -318,23 +308,10 @@ def _hits(searcher: _Searcher, docnums: list[int], scores: np.ndarray, terms: Ma
         record = by_id.get(searcher.table.ids[docnum])
         if record is None:  # the side store lags a crashed run: the next index run repairs it
             continue
-        hits.append(from_record(
-            Hit, record,
+        hits.append(model_from(
+            Hit, vars(record),
             score=round(float(scores[docnum]), 4),
             snippet=snippet(record.body, terms) if terms is not None else "",
             title_html=highlight_all(record.title or "", terms)[0] if terms is not None else "",
         ))
     return hits
-
-
-def from_record(model, record, **computed):
-    """A ``Hit`` or ``Document`` from a stored record: every field of the same name is copied (dates as
-    ISO strings), so a field added to ``Record`` and to the model reaches the API without another line."""
-    values = {}
-    for item in dataclasses.fields(model):
-        if item.name in computed:
-            values[item.name] = computed[item.name]
-        elif hasattr(record, item.name):
-            value = getattr(record, item.name)
-            values[item.name] = value.isoformat() if isinstance(value, dt.date) else value
-    return model(**values)

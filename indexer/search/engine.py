@@ -137,6 +137,8 @@ class DocTable:
         self.average_length = {name: max(1.0, float(array[self.live].sum()) / live_count)
                                for name, array in lengths.items()}
         self.live_count = int(self.live.sum())
+        #: Facet values normalized for ``contains`` searches, by facet name, filled when first asked.
+        self.normalized_names: dict[str, list[str]] = {}
         self._load_facet_values(store)
 
     def _load_facet_values(self, store) -> None:

@@ -170,7 +170,7 @@ def count_facets(table: DocTable, matched: np.ndarray, masks: FilterMasks, limit
 
 def _normalized_names(table: DocTable, name: str) -> list[str]:
     """A facet's values normalized for ``contains`` matching, computed once per generation."""
-    cache = table.__dict__.setdefault("_normalized_names", {})
+    cache = table.normalized_names
     if name not in cache:
         names = table.source_names if name == "source" else table.actor_names
         cache[name] = [normalize_with_digits(value) for value in names]
