@@ -2,11 +2,16 @@
 
     python bench/web_load.py --url http://127.0.0.1:8000 --clients 20 --seconds 30
     python bench/web_load.py --url http://127.0.0.1:8000 --clients 20 --slow-clients 3 --compare
+    python bench/web_load.py --url http://127.0.0.1:8000 --clients 10 --slow-clients 3 --seconds 20 --compare --repeat 3
 
 ``--slow-clients N`` adds N clients that send only phrases of very common
 words (the queries that once stalled the server for everyone); their requests
 are reported apart.  ``--compare`` runs twice, without and then with the slow
-clients, and prints how much of their throughput the normal clients keep.
+clients, and prints how much of their throughput the normal clients keep and
+their p95 latency both ways.  ``--repeat K`` repeats the comparison K times
+(each a pair of runs back to back, so a noisy neighbour hits both sides alike)
+and prints the median throughput kept: on a machine shared with the load
+generator one pair is not a measurement.
 
 Each client is a thread with its own urllib opener that loops until the time
 is up, sending a mix of search pages (with facets), filtered searches, date
@@ -240,6 +245,28 @@ def describe(summary: dict) -> str:
     return text
 
 
+def compare(without: dict, with_slow: dict) -> dict:
+    """The normal clients' figures without and with the slow clients, and what they keep."""
+    return {
+        "without_slow": without,
+        "with_slow": with_slow,
+        "throughput_kept": round(with_slow["requests_per_second"] / max(without["requests_per_second"], 1e-9), 3),
+        "rps_without": without["requests_per_second"],
+        "rps_with": with_slow["requests_per_second"],
+        "p95_ms_without": without["p95_ms"],
+        "p95_ms_with": with_slow["p95_ms"],
+        # Below 1: the p95 latency grew with the slow clients.
+        "p95_kept": round(without["p95_ms"] / max(with_slow["p95_ms"], 1e-9), 3),
+        "errors": without["errors"] + with_slow["errors"],
+    }
+
+
+def describe_comparison(comparison: dict, slow_clients: int) -> str:
+    return (f"normal queries keep {comparison['throughput_kept']:.0%} of their throughput with "
+            f"{slow_clients} slow clients ({comparison['rps_without']} -> {comparison['rps_with']} req/s; "
+            f"p95 {comparison['p95_ms_without']} -> {comparison['p95_ms_with']} ms)")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", required=True, help="base URL of a running `fahras serve`")
@@ -249,9 +276,13 @@ def main(argv=None) -> int:
     parser.add_argument("--slow-clients", type=int, default=0, help="clients that send only slow phrase queries")
     parser.add_argument("--compare", action="store_true",
                         help="run without, then with the slow clients, and print the throughput kept")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="with --compare: repeat the pair of runs this many times and report the medians")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = parser.parse_args(argv)
     base = args.url.rstrip("/")
+    if args.repeat > 1 and not args.compare:
+        parser.error("--repeat needs --compare")
 
     filters = discover_filters(base)
     print(
@@ -259,24 +290,43 @@ def main(argv=None) -> int:
         f"{len(filters['date_ranges'])} date buckets, {len(filters['doc_ids'])} document ids",
         file=sys.stderr,
     )
-    runs = [run(base, args.clients, 0, args.seconds, args.seed, filters)] if args.compare else []
-    runs.append(run(base, args.clients, args.slow_clients, args.seconds, args.seed, filters))
-    summary = runs[-1]
     if args.compare:
-        summary = {"without_slow": runs[0], "with_slow": runs[1],
-                   "throughput_kept": round(runs[1]["requests_per_second"] / max(runs[0]["requests_per_second"], 1e-9), 3),
-                   "errors": runs[0]["errors"] + runs[1]["errors"]}
+        comparisons = []
+        for repetition in range(max(1, args.repeat)):
+            seed = args.seed + 1000 * repetition
+            without = run(base, args.clients, 0, args.seconds, seed, filters)
+            with_slow = run(base, args.clients, args.slow_clients, args.seconds, seed, filters)
+            comparisons.append(compare(without, with_slow))
+            if not args.json:
+                for figures in (without, with_slow):
+                    print(describe(figures))
+                    for example in figures["error_examples"]:
+                        print(f"  error: {example}")
+                print(describe_comparison(comparisons[-1], args.slow_clients))
+        summary = comparisons[0] if len(comparisons) == 1 else {
+            "comparisons": comparisons,
+            "median": {key: round(statistics.median(c[key] for c in comparisons), 3)
+                       for key in ("throughput_kept", "p95_kept", "rps_without", "rps_with",
+                                   "p95_ms_without", "p95_ms_with")},
+            "errors": sum(c["errors"] for c in comparisons),
+        }
+        if args.json:
+            print(json.dumps(summary, ensure_ascii=False, indent=2))
+        elif len(comparisons) > 1:
+            median = summary["median"]
+            kept = ", ".join(f"{c['throughput_kept']:.0%}" for c in comparisons)
+            print(f"median of {len(comparisons)} comparisons: normal queries keep {median['throughput_kept']:.0%} "
+                  f"of their throughput ({median['rps_without']} -> {median['rps_with']} req/s), "
+                  f"p95 {median['p95_ms_without']} -> {median['p95_ms_with']} ms; each run: {kept}")
+        return 1 if summary["errors"] else 0
 
+    summary = run(base, args.clients, args.slow_clients, args.seconds, args.seed, filters)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
-        for figures in runs:
-            print(describe(figures))
-            for example in figures["error_examples"]:
-                print(f"  error: {example}")
-        if args.compare:
-            print(f"normal queries keep {summary['throughput_kept']:.0%} of their throughput with "
-                  f"{args.slow_clients} slow clients")
+        print(describe(summary))
+        for example in summary["error_examples"]:
+            print(f"  error: {example}")
     return 1 if summary["errors"] else 0
 
 

@@ -14,11 +14,12 @@ from indexer.config import default_index_location
 from indexer.errors import QueryError
 from indexer.ingest.actors import ActorSummary
 from indexer.models import Document, FacetSearch, FacetValue, Hit, SearchResult
+from indexer.records import ACTOR_TYPES
 from indexer.opensearch.location import as_url, is_cluster_location
 from indexer.search.backend import SearchBackend
 from indexer.search.embedded import EmbeddedBackend
 from indexer.search.engine import Ranking
-from indexer.search.plan import Filters, QueryPlan, SearchRequest
+from indexer.search.plan import Filters, QueryPlan, SearchRequest, parse_actor_type
 from indexer.search.query import parse_query
 from indexer.search.suggest import check_known_values
 
@@ -97,9 +98,9 @@ class Index:
         """The query read and analysed with this index's analysis (the backend follows a rebuild first)."""
         return self.backend.analyzer.plan(parse_query(query))
 
-    def _filters(self, sources, actors, since, until, exclude_sources, exclude_actors) -> Filters:
+    def _filters(self, sources, actors, since, until, exclude_sources, exclude_actors, actor_type=None) -> Filters:
         """Filters read and checked: a source the index does not hold is an error naming the closest ones."""
-        filters = Filters.parse(sources, actors, since, until, exclude_sources, exclude_actors)
+        filters = Filters.parse(sources, actors, since, until, exclude_sources, exclude_actors, actor_type)
         if filters.sources or filters.exclude_sources:
             check_known_values("source", filters.sources + filters.exclude_sources,
                                [value.value for value in self.backend.sources()])
@@ -137,6 +138,7 @@ class Index:
         exclude_sources=(),
         exclude_actors=(),
         budget_ms: float | None = None,
+        actor_type: str | None = None,
     ) -> SearchResult:
         """Hits of one page, facets over the whole filtered result, and notes on how the query was read.
 
@@ -150,22 +152,29 @@ class Index:
         empty).  ``budget_ms``: past this many milliseconds the slow steps
         (phrase checks, positions) stop and a ``time_budget`` notice says the
         result may miss matches (the web page sets one; None: no limit).
+        ``actor_type`` (``person``, ``organisation`` or ``place``) restricts the actor facet to actors
+        of that type, counting the documents that name them as that type; it does not filter the
+        documents (``actors`` does).  Actor facet values carry their ``type`` either way.
         """
-        filters = self._filters(sources, actors, since, until, exclude_sources, exclude_actors)
+        filters = self._filters(sources, actors, since, until, exclude_sources, exclude_actors, actor_type)
         return self.backend.search(self._request(query, filters, sort, page, limit, facet_limit, ranking, facets,
                                                  budget_ms))
 
     def iter_hits(self, query: str = "", *, sources=(), actors=(), exclude_sources=(), exclude_actors=(),
-                  since=None, until=None, sort: str = "relevance", ranking: Ranking | None = None) -> Iterator[Hit]:
-        """Every hit of a search, in order, without snippets (``Hit.snippet`` is ""): for exports."""
-        filters = self._filters(sources, actors, since, until, exclude_sources, exclude_actors)
+                  since=None, until=None, sort: str = "relevance", ranking: Ranking | None = None,
+                  actor_type: str | None = None) -> Iterator[Hit]:
+        """Every hit of a search, in order, without snippets (``Hit.snippet`` is ""): for exports.
+        ``actor_type`` is checked and changes nothing (it restricts a facet, and exports have none)."""
+        filters = self._filters(sources, actors, since, until, exclude_sources, exclude_actors, actor_type)
         return self.backend.iter_hits(self._request(query, filters, sort, ranking=ranking, facets=False))
 
     def facet_values(self, name: str, contains: str = "", *, query: str = "", sources=(), actors=(),
-                     exclude_sources=(), exclude_actors=(), since=None, until=None, limit: int = 50) -> FacetSearch:
+                     exclude_sources=(), exclude_actors=(), since=None, until=None, limit: int = 50,
+                     actor_type: str | None = None) -> FacetSearch:
         """Values of facet ``name`` (``source``, ``actor``, ``date``) whose text contains ``contains`` after
-        Arabic normalization, counted over the search's result set as its facet counts them."""
-        filters = self._filters(sources, actors, since, until, exclude_sources, exclude_actors)
+        Arabic normalization, counted over the search's result set as its facet counts them (for
+        ``actor`` with ``actor_type``: only actors of that type, as ``search`` lists them)."""
+        filters = self._filters(sources, actors, since, until, exclude_sources, exclude_actors, actor_type)
         request = self._request(query, filters, facets=False)
         return self.backend.facet_values(name, contains or "", request, min(_positive(limit, "limit"), MAX_FACET_LIMIT))
 
@@ -177,9 +186,13 @@ class Index:
         """Every actor with how many documents name it, most frequent first."""
         return self.backend.actors(limit)
 
-    def actor_summaries(self, limit: int | None = None) -> list[ActorSummary]:
-        """Every actor with its document count and the spellings merged into it, most frequent first."""
-        return self.backend.actor_summaries(limit)
+    def actor_summaries(self, limit: int | None = None, actor_type: str | None = None) -> list[ActorSummary]:
+        """Every actor with its document count, its type and the spellings merged into it, most frequent
+        first; with ``actor_type`` (``person``, ``organisation``, ``place``) only actors of that type."""
+        wanted = parse_actor_type(actor_type)
+        if wanted is None:
+            return self.backend.actor_summaries(limit)
+        return [summary for summary in self.backend.actor_summaries(None) if summary.type == wanted][:limit]
 
     def sources(self) -> list[FacetValue]:
         """Every source with its document count, most frequent first."""
@@ -201,4 +214,4 @@ def open_index(index_dir: str | Path | None = None, ranking: Ranking | None = No
     return Index(index_dir, ranking=ranking)
 
 
-__all__ = ["Index", "Ranking", "open_index", "update_index", "SORTS"]
+__all__ = ["Index", "Ranking", "open_index", "update_index", "SORTS", "ACTOR_TYPES"]

@@ -9,7 +9,7 @@ import functools
 
 import click
 
-from indexer.api import MAX_LIMIT, SORTS
+from indexer.api import ACTOR_TYPES, MAX_LIMIT, SORTS
 from indexer.errors import FahrasError
 from indexer.text.stemming import STEMMERS
 
@@ -107,6 +107,7 @@ _INDEX_OPTION = click.option(
     help="Index folder (default: $FAHRAS_INDEX, else the per-user data folder).",
 )
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
+_ACTOR_TYPE = click.Choice(ACTOR_TYPES, case_sensitive=False)
 
 
 class _ProgressBar:
@@ -208,9 +209,11 @@ def index_command(paths, index_dir, rebuild, reference_date, stemmer, stopwords,
               help="text (default), json (the --json shape), or one row per document as csv (UTF-8 with BOM) or jsonl.")
 @click.option("--all", "all_hits", is_flag=True, help="With --format csv|jsonl: every hit, not one page.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (hits, facets); same as --format json.")
+@click.option("--actor-type", type=_ACTOR_TYPE, default=None,
+              help="List only actors of this type in the actor facet (documents are not filtered: use --actor).")
 @reports_errors
 def search(query, index_dir, sources, actors, exclude_sources, exclude_actors, since, until, sort, limit, page,
-           output_format, all_hits, as_json):
+           output_format, all_hits, as_json, actor_type):
     """Search the index.  QUERY: words, "phrases", OR, NOT/-word, prefix*, =exact; empty lists newest first."""
     from indexer.api import open_index
     from indexer.search import export
@@ -234,7 +237,7 @@ def search(query, index_dir, sources, actors, exclude_sources, exclude_actors, s
             for line in lines(index.iter_hits(query, **filters, sort=sort)):
                 click.echo(line, nl=False)
             return
-        result = index.search(query, **filters, sort=sort, page=page, limit=limit)
+        result = index.search(query, **filters, sort=sort, page=page, limit=limit, actor_type=actor_type)
     if lines is not None:
         for line in lines(result.hits):
             click.echo(line, nl=False)
@@ -253,7 +256,7 @@ def search(query, index_dir, sources, actors, exclude_sources, exclude_actors, s
     for name, facet in result.facets.items():
         if facet.values:
             shown = ", ".join(f"{v.value} ({v.count})" for v in facet.values)
-            click.echo(f"\n{name}: {shown}")
+            click.echo(f"\n{name}{f' [{actor_type}]' if name == 'actor' and actor_type else ''}: {shown}")
 
 
 @cli.command()
@@ -284,21 +287,24 @@ def show(doc_id, index_dir, query, as_json):
 @cli.command()
 @_INDEX_OPTION
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the most frequent N.")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {value, count, variants}.")
+@click.option("--actor-type", type=_ACTOR_TYPE, default=None, help="Only actors of this type.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {value, count, variants, type}.")
 @reports_errors
-def actors(index_dir, limit, as_json):
+def actors(index_dir, limit, actor_type, as_json):
     """List the actors named in the indexed documents, most frequent first,
-    with the spellings that were merged into each."""
+    with their type (person, organisation, place; - when unknown) and the spellings merged into each."""
     from indexer.api import open_index
 
     with open_index(index_dir) as index:
-        summaries = index.actor_summaries(limit=limit)
+        summaries = index.actor_summaries(limit=limit, actor_type=actor_type)
     if as_json:
-        _json_out([{"value": s.name, "count": s.documents, "variants": s.variants} for s in summaries])
+        _json_out([{"value": s.name, "count": s.documents, "variants": s.variants, "type": s.type} for s in summaries])
         return
+    width = max(map(len, ACTOR_TYPES))
     for summary in summaries:
         merged = [form for form in summary.variants if form != summary.name]
-        click.echo(f"{summary.documents:6d}  {summary.name}" + (f"  ({'، '.join(merged)})" if merged else ""))
+        click.echo(f"{summary.documents:6d}  {summary.type or '-':<{width}}  {summary.name}"
+                   + (f"  ({'، '.join(merged)})" if merged else ""))
 
 
 

@@ -48,11 +48,16 @@ class FacetValue:
     end: dt.date | None = None
     #: What to show for the value when it differs from it (e.g. an outlet's Arabic name).
     label: str | None = None
+    #: For actors: ``person``, ``organisation`` or ``place`` (the type asked for, else the one most documents
+    #: give the actor); None when no record says.
+    type: str | None = None
 
     def to_dict(self) -> dict:
         data = {"value": self.value, "count": self.count, "selected": self.selected}
         if self.label is not None:
             data["label"] = self.label
+        if self.type is not None:
+            data["type"] = self.type
         if self.start is not None:
             data["start"], data["end"] = self.start.isoformat(), self.end.isoformat() if self.end else None
         return data

@@ -6,6 +6,9 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
+#: The types of an actor (``Record.entities``' ``type``), in the order they are listed.
+ACTOR_TYPES = ("person", "organisation", "place")
+
 
 @dataclass
 class Record:

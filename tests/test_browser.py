@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -46,19 +47,28 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def live_url(web_index):
+@contextmanager
+def serving(index):
+    """The app over ``index`` on a free port, in a thread: yields its base URL."""
     from werkzeug.serving import make_server
 
     from webui import create_app
 
-    server = make_server("127.0.0.1", 0, create_app({"INDEX": web_index}), threaded=True)
+    server = make_server("127.0.0.1", 0, create_app({"INDEX": index}), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.port}"
-    server.shutdown()
-    thread.join()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.port}"
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def live_url(web_index):
+    with serving(web_index) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -391,3 +401,124 @@ def test_phone_page_with_a_note_does_not_overflow(phone_tab, live_url):
     # The browser logs the 404 status itself; nothing else may have gone wrong.
     assert phone_tab.console_errors == ["Failed to load resource: the server responded with a status of 404 (NOT FOUND)"]
     phone_tab.console_errors.clear()
+
+
+# --- ids a path would not carry, and bidi controls in the data (reliability item 8) ---------------
+
+
+@pytest.fixture(scope="module")
+def verbatim_live_url(tmp_path_factory):
+    """The app on a free port, over an index whose ids are exactly ``test_webui.HOSTILE_IDS``."""
+    from test_webui import build_verbatim_id_index
+
+    with serving(build_verbatim_id_index(tmp_path_factory.mktemp("browser_verbatim_ids"))) as url:
+        yield url
+
+
+def test_every_result_link_opens_its_own_document(tab, verbatim_live_url):
+    """The browser resolves ``..``/``.`` segments and Werkzeug merges ``//``: each result link must still
+    land on the document it names, whatever its id holds."""
+    from test_webui import DECOY_IDS, HOSTILE_IDS, id_tag
+
+    page = tab.page
+    results = f"{verbatim_live_url}/?q=العراق&per_page=100"
+    for number, doc_id in enumerate(HOSTILE_IDS + DECOY_IDS):
+        page.goto(results)
+        with page.expect_navigation():
+            page.locator(".hit-title a", has_text=id_tag(number)).click()
+        assert page.locator("h1").inner_text() == f"وثيقة {id_tag(number)}", (doc_id, page.url)
+        if "id" in url_args(page.url):
+            assert url_args(page.url)["id"] == [doc_id]
+        assert url_args(page.url)["q"] == ["العراق"] and page.locator(".doc-body mark").count() == 1
+        # The document's own JSON twin, fetched by the page's origin, is the same document.
+        api_url = page.url.replace(f"{verbatim_live_url}/doc", f"{verbatim_live_url}/api/doc", 1)
+        assert page.request.get(api_url).json()["id"] == doc_id
+
+
+def test_bidi_controls_in_the_data_do_not_reorder_the_page(tab, verbatim_live_url):
+    from test_webui import BIDI_CONTROL_CHARACTERS, SPOOFED_ID
+
+    page = tab.page
+    page.goto(f"{verbatim_live_url}/?q=العراق&per_page=100")
+    shown = page.locator("main").inner_text()
+    assert not BIDI_CONTROL_CHARACTERS.search(shown)
+    # Every piece of data sits in its own bidi isolate, so it cannot pull the text around it.
+    for selector in (".hit-title a", ".hit-meta a.source", ".chips.actors a", ".facet-label"):
+        isolation = page.locator(selector).first.evaluate("element => getComputedStyle(element).unicodeBidi")
+        assert isolation in ("isolate", "plaintext"), (selector, isolation)
+    assert "gpj.exe" in page.locator(".hit-title a", has_text="تحذير").inner_text()
+    page.goto(f"{verbatim_live_url}/doc/{SPOOFED_ID}?q=العراق")
+    assert page.locator("h1").inner_text() == "تحذير gpj.exe عن العراق مقلوب"
+    assert not BIDI_CONTROL_CHARACTERS.search(page.locator("main").inner_text())
+    assert not BIDI_CONTROL_CHARACTERS.search(page.title())
+    assert page.locator("#more-title bdi").inner_text() == "Spoof News"
+    tab.screenshot("bidi-document", full_page=False)
+
+
+def test_the_actor_type_switch_shows_only_persons(tab, live_url, web_index):
+    page = tab.page
+    page.goto(f"{live_url}/?q={QUERY}")
+    total = result_total(page)
+    switch = page.locator("#facet-actor .facet-types")
+    assert switch.locator("a").all_inner_texts() == ["الكل", "أشخاص", "منظمات", "أماكن"]
+    assert switch.locator("a.selected").inner_text() == "الكل"
+    before = set(page.locator("#facet-actor .actor-type").evaluate_all("tags => tags.map(t => t.dataset.type)"))
+    assert {"place", "organisation"} <= before
+    with page.expect_navigation():
+        switch.locator("a", has_text="أشخاص").click()
+    assert url_args(page.url)["actor_type"] == ["person"] and url_args(page.url)["q"] == [QUERY]
+    assert result_total(page) == total  # the switch changes the facet, not the results
+    assert switch.locator("a.selected").inner_text() == "أشخاص"
+    assert switch.locator('a[aria-current="true"]').count() == 1
+    tags = page.locator("#facet-actor .facet-listed .actor-type")
+    assert tags.count() > 0 and set(tags.all_text_contents()) == {"شخص"}  # those under "المزيد" too
+    assert tags.first.get_attribute("title") == "النوع: شخص"
+    shown = page.locator("#facet-actor .facet-listed input").evaluate_all("inputs => inputs.map(i => i.value)")
+    people = {v.value for v in web_index.search(QUERY, actor_type="person", facet_limit=1000).facets["actor"].values}
+    assert shown and set(shown) <= people
+    tab.screenshot("actor-facet-persons")
+    # Ticking a person keeps the switch where it is.
+    first = page.locator("#facet-actor .facet-listed input").first
+    with page.expect_navigation():
+        first.click()
+    assert url_args(page.url)["actor_type"] == ["person"] and url_args(page.url)["actor"] == [shown[0]]
+    with page.expect_navigation():
+        switch.locator("a", has_text="الكل").click()
+    assert "actor_type" not in url_args(page.url) and url_args(page.url)["actor"] == [shown[0]]
+
+
+# --- a word too long for any line (reliability item 8) --------------------------------------------
+
+UNBROKEN = "ب" * 5000
+
+
+@pytest.fixture(scope="module")
+def unbroken_live_url(tmp_path_factory):
+    """The app over one article whose source, title and body hold a 5,000-letter word without a space."""
+    import json
+
+    from indexer import open_index, update_index
+
+    folder = tmp_path_factory.mktemp("unbroken")
+    (folder / "corpus").mkdir()
+    article = {"id": "long", "title": f"خبر {UNBROKEN} عن العراق", "body": f"نص عن العراق {UNBROKEN} وبعده كلام.",
+               "source": UNBROKEN, "date": "2024-03-01"}
+    (folder / "corpus" / "long.jsonl").write_text(json.dumps(article, ensure_ascii=False), encoding="utf-8")
+    update_index([folder / "corpus"], folder / "index", processes=1)
+    with serving(open_index(folder / "index")) as url:
+        yield url
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_a_word_without_spaces_never_widens_the_page(tab, phone_tab, unbroken_live_url, width):
+    """The issue's probe: a 5,000-character source name made the page 77,869 px wide and its first screen blank."""
+    page = (tab if width == "desktop" else phone_tab).page
+    viewport = page.viewport_size["width"]
+    page.goto(unbroken_live_url + "/?q=العراق")
+    document = page.locator(".hit-title a").first.get_attribute("href")
+    for path in ("/?q=العراق", "/", document):
+        page.goto(unbroken_live_url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport, path
+        # The first screen shows the page, not an empty stretch beside it.
+        assert page.locator("h1, .hit-title").first.is_visible(), path
+    assert page.locator("h1").inner_text().startswith("خبر ب")

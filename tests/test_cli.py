@@ -185,3 +185,47 @@ def test_an_inverted_date_range_exits_2(run, synthetic_index_dir):
     result = run("search", "", "--index", synthetic_index_dir, "--since", "2024-01-01", "--until", "2020-01-01")
     assert result.exit_code == 2
     assert "after until" in result.output
+
+
+# --- actor types: search --actor-type, actors --actor-type, the type column ---------------------------
+
+
+def test_search_actor_type_restricts_the_actor_facet_and_only_adds_keys(run, web_index_dir):
+    plain = json.loads(run("search", "--index", web_index_dir, "--json").output)
+    result = run("search", "--index", web_index_dir, "--json", "--actor-type", "person")
+    assert result.exit_code == 0, result.output
+    people = json.loads(result.output)
+    assert set(people) == set(plain) and people["total"] == plain["total"]  # documents are not filtered
+    assert people["hits"] == plain["hits"]
+    assert people["facets"]["actor"] and {v["type"] for v in people["facets"]["actor"]} == {"person"}
+    assert people["facet_totals"]["actor"] < plain["facet_totals"]["actor"]
+    # Every actor value gains a "type"; the other keys and every other facet are as they were.
+    assert {v["type"] for v in plain["facets"]["actor"]} <= {"person", "organisation", "place"}
+    assert all(set(v) == {"value", "count", "selected", "type"} for v in plain["facets"]["actor"])
+    assert people["facets"]["source"] == plain["facets"]["source"]
+    text = run("search", "--index", web_index_dir, "--actor-type", "place").output
+    assert "actor [place]: " in text and "محمد شياع السوداني" not in text.split("actor [place]: ")[1].split("\n")[0]
+
+
+def test_actors_shows_each_type_and_filters_by_it(run, web_index_dir):
+    data = json.loads(run("actors", "--index", web_index_dir, "--json").output)
+    assert all(set(row) == {"value", "count", "variants", "type"} for row in data)
+    by_name = {row["value"]: row for row in data}
+    assert by_name["محمد شياع السوداني"]["type"] == "person" and by_name["العراق"]["type"] == "place"
+    assert by_name["البنتاغون"]["type"] == "organisation"
+    places = json.loads(run("actors", "--index", web_index_dir, "--json", "--actor-type", "place").output)
+    assert places and {row["type"] for row in places} == {"place"}
+    assert [row["value"] for row in places] == [row["value"] for row in data if row["type"] == "place"]
+    text = run("actors", "--index", web_index_dir, "--limit", "40").output.splitlines()
+    line = next(line for line in text if line.endswith("محمد شياع السوداني") or "محمد شياع السوداني  (" in line)
+    assert line.split()[1] == "person"
+    people = run("actors", "--index", web_index_dir, "--actor-type", "PERSON").output.splitlines()
+    assert people and all(line.split()[1] == "person" for line in people)
+
+
+@pytest.mark.parametrize("command", ["search", "actors"])
+def test_a_bad_actor_type_is_a_clear_usage_error(command, web_index_dir):
+    result = CliRunner().invoke(cli, [command, "--index", str(web_index_dir), "--actor-type", "people"])
+    assert result.exit_code == 2
+    assert "'people' is not one of 'person', 'organisation', 'place'" in result.output
+    assert "Traceback" not in result.output

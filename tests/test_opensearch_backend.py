@@ -443,3 +443,36 @@ def test_an_index_of_another_analysis_version_is_stale(tmp_path, opensearch_url,
     assert update_index([folder], location, read=read_article, rebuild=True).rebuilt
     with open_index(location) as index:
         assert index.doc_count == 1
+
+
+# --- the actor facet by type (actor_type) ----------------------------------------------------
+
+
+@pytest.mark.parametrize("actor_type", [None, "person", "organisation", "place"])
+def test_the_actor_type_restricts_the_actor_facet_alike(seeds_pair, actor_type):
+    embedded, cluster = seeds_pair
+    selected = "محمد شياع السوداني"
+    for query, options in (("", {}), ("العراق", {}), ("", {"actors": [selected]}), ("غزة", {"facet_limit": 3}),
+                           ("", {"exclude_actors": ["جو بايدن"], "facet_limit": 50})):
+        ours, theirs = same_answer(embedded, cluster, query, sort="date", actor_type=actor_type, **options)
+        values = [value.to_dict() for value in ours.facets["actor"].values]
+        assert values and all("type" in value for value in values), (query, options)
+        if actor_type is not None:
+            # Counted under the type asked for: every counted value is of that type; the documents are not filtered.
+            assert {value["type"] for value in values if value["count"]} <= {actor_type}
+            assert theirs.total == cluster.search(query, sort="date", **options).total
+    for contains in ("", "ال"):
+        ours = embedded.facet_values("actor", contains, actor_type=actor_type)
+        assert cluster.facet_values("actor", contains, actor_type=actor_type).to_dict() == ours.to_dict()
+    summaries = [s.__dict__ for s in embedded.actor_summaries(actor_type=actor_type)]
+    assert [s.__dict__ for s in cluster.actor_summaries(actor_type=actor_type)] == summaries
+    assert summaries and all(s["type"] == actor_type for s in summaries if actor_type)
+
+
+def test_a_bad_actor_type_is_the_same_error_on_both(seeds_pair):
+    from indexer import QueryError
+
+    for index in seeds_pair:
+        with pytest.raises(QueryError) as caught:
+            index.search("", actor_type="people")
+        assert caught.value.code == "bad_actor_type"

@@ -487,3 +487,143 @@ def test_a_killed_writer_releases_the_lock_by_itself(tmp_path):
         holder.kill()
         holder.wait()
         holder.stdout.close()
+
+
+# --- one slow search cannot starve the others (engine.SLOW_LANE, engine.FOREGROUND) --------------------
+
+SLOW_PHRASE = '"هجوم على القاعدة"'
+
+
+@pytest.fixture()
+def slow_lane_at_once(monkeypatch):
+    """Every stored-text check takes the slow lane at once, one text per slice; records the lane's pauses."""
+    import threading
+
+    from indexer.search import engine
+
+    monkeypatch.setattr(engine, "SLOW_AFTER_MS", -1)
+    monkeypatch.setattr(engine, "YIELD_AFTER_MS", -1)
+    monkeypatch.setattr(engine, "SLOW_SLICE_MS", 0)
+    monkeypatch.setattr(engine, "TEXT_CHECK_BATCH", 1)
+    pauses, paused = [], threading.Event()
+    wait_until_idle = engine.FOREGROUND.wait_until_idle
+
+    def recording(timeout):
+        paused.set()
+        idle = wait_until_idle(timeout)
+        pauses.append(idle)
+        return idle
+
+    monkeypatch.setattr(engine.FOREGROUND, "wait_until_idle", recording)
+    return engine, pauses, paused
+
+
+def _in_thread(target):
+    import threading
+
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = target()
+        except BaseException as error:  # re-raised by the test
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, outcome
+
+
+def test_a_slow_phrase_check_gives_way_to_a_running_search(synthetic_index, slow_lane_at_once, monkeypatch):
+    import threading
+
+    engine, pauses, paused = slow_lane_at_once
+    monkeypatch.setattr(engine, "SLOW_PAUSE_MS", 60_000)  # the lane waits for as long as others run
+    order, normal_started = [], threading.Event()
+
+    def normal():
+        with engine.FOREGROUND.running():  # a web request in flight
+            normal_started.set()
+            assert paused.wait(10), "the slow check never paused"
+            result = synthetic_index.search("مسيرة")
+            order.append("normal")
+        return result
+
+    def slow():
+        assert normal_started.wait(10)
+        result = synthetic_index.search(SLOW_PHRASE)
+        order.append("slow")
+        return result
+
+    normal_thread, normal_outcome = _in_thread(normal)
+    slow_thread, slow_outcome = _in_thread(slow)
+    normal_thread.join(20)
+    slow_thread.join(20)
+    assert "error" not in normal_outcome and "error" not in slow_outcome, (normal_outcome, slow_outcome)
+    # The normal search ran and finished while the slow one, already in the lane, waited for it.
+    assert order == ["normal", "slow"]
+    assert pauses[0] is True  # the lane resumed because the normal request ended, not on a timeout
+    assert normal_outcome["value"].total == 2
+    slow_result = slow_outcome["value"]
+    assert [hit.id for hit in slow_result.hits] == ["drone.json"] and slow_result.notices == []
+
+
+def test_a_slow_phrase_check_still_progresses_and_keeps_its_budget_under_constant_load(
+        synthetic_index, slow_lane_at_once, monkeypatch):
+    import threading
+
+    engine, pauses, _paused = slow_lane_at_once
+    release = threading.Event()
+
+    def busy_request():
+        with engine.FOREGROUND.running():
+            release.wait(30)
+
+    holder, _ = _in_thread(busy_request)
+    try:
+        while not engine.FOREGROUND.busy():
+            time.sleep(0.001)
+        # Short pauses: the check gets its slices even though the others never stop, and the result is whole.
+        monkeypatch.setattr(engine, "SLOW_PAUSE_MS", 1)
+        full = synthetic_index.search(SLOW_PHRASE)
+        assert [hit.id for hit in full.hits] == ["drone.json"] and full.notices == []
+        assert pauses and not any(pauses)  # it paused, and each pause ended on its timeout
+        # Endless pauses: the search's budget still ends it, partial and saying so.
+        monkeypatch.setattr(engine, "SLOW_PAUSE_MS", 60_000)
+        partial = synthetic_index.search(SLOW_PHRASE, budget_ms=50)
+        assert partial.total == 0 and [notice.code for notice in partial.notices] == ["time_budget"]
+    finally:
+        release.set()
+        holder.join(10)
+    assert not engine.FOREGROUND.busy()
+
+
+def test_foreground_counts_nested_work_once_per_level_and_steps_aside_whole():
+    from indexer.search.engine import Foreground
+
+    foreground = Foreground()
+    with foreground.running():
+        with foreground.running():
+            assert foreground.busy()
+            with foreground.stepped_aside():  # a slow check inside a request inside a search
+                assert not foreground.busy()
+                assert foreground.wait_until_idle(0)
+            assert foreground.busy()
+        assert foreground.busy()
+    assert not foreground.busy()
+
+
+def test_each_web_request_counts_as_foreground_while_it_runs():
+    from indexer.search.engine import FOREGROUND
+    from webui.server import counted_as_foreground
+
+    seen = []
+
+    def app(environ, start_response):
+        seen.append(FOREGROUND.busy())
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    assert not FOREGROUND.busy()
+    assert counted_as_foreground(app)({}, lambda *args: None) == [b"ok"]
+    assert seen == [True] and not FOREGROUND.busy()

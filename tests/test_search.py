@@ -326,3 +326,127 @@ def test_consecutive_query_words_close_together_rank_first(proximity_index):
     assert [hit.id for hit in reversed_words.hits] == ["far.json", "near.json"]
     too_far = proximity_index.search("المتجددة الطاقة", ranking=Ranking(proximity_weight=0.25, proximity_window=2))
     assert too_far.hits[0].score == pytest.approx(too_far.hits[1].score)
+
+
+# --- the actor facet by type (actor_type) ----------------------------------------------------------
+
+#: Articles whose records carry typed entities; زيد is a person in two and (mistyped) an organisation in one,
+#: مجهول has no type at all.
+TYPED_ARTICLES = {
+    "a.json": [("زيد", "person"), ("الأمم المتحدة", "organisation"), ("العراق", "place")],
+    "b.json": [("زيد", "person"), ("العراق", "place")],
+    "c.json": [("زيد", "organisation"), ("حماس", "organisation")],
+    "d.json": [("مجهول", None)],
+}
+
+
+def _read_typed(path, root, reference_date):
+    import hashlib
+    import json
+
+    from indexer.records import Record
+
+    named = [tuple(pair) for pair in json.loads(path.read_text(encoding="utf-8"))]
+    return [Record(id=path.name, path=path.name, title=f"مقالة {path.stem}", body="نص عن " + " و".join(n for n, _ in named),
+                   actors=[name for name, _ in named],
+                   entities=[{"name": name, "type": kind, "mentions": 1} for name, kind in named if kind],
+                   content_hash=hashlib.sha256(path.read_bytes()).hexdigest())]
+
+
+@pytest.fixture(scope="module")
+def typed_index_dir(tmp_path_factory):
+    import json
+
+    from indexer import update_index
+
+    folder = tmp_path_factory.mktemp("typed_corpus")
+    for name, named in TYPED_ARTICLES.items():
+        (folder / name).write_text(json.dumps(named, ensure_ascii=False), encoding="utf-8")
+    index_dir = tmp_path_factory.mktemp("typed_index")
+    update_index([folder], index_dir, read=_read_typed, processes=1)
+    return index_dir
+
+
+@pytest.fixture(scope="module")
+def typed_index(typed_index_dir):
+    from indexer import open_index
+
+    with open_index(typed_index_dir) as index:
+        yield index
+
+
+def actor_facet(result) -> list[tuple]:
+    return [(v.value, v.count, v.type, v.selected) for v in result.facets["actor"].values]
+
+
+def test_actor_facet_values_carry_the_type_most_documents_give(typed_index):
+    result = typed_index.search("")
+    assert actor_facet(result) == [("زيد", 3, "person", False), ("العراق", 2, "place", False),
+                                   ("الأمم المتحدة", 1, "organisation", False), ("حماس", 1, "organisation", False),
+                                   ("مجهول", 1, None, False)]
+    values = result.to_dict()["facets"]["actor"]
+    assert values[0] == {"value": "زيد", "count": 3, "selected": False, "type": "person"}
+    assert "type" not in values[-1]  # no record types it: the key is left out, nothing else changes
+    assert all(isinstance(actor, str) for hit in result.hits for actor in hit.actors)
+
+
+@pytest.mark.parametrize("actor_type,expected", [
+    ("person", [("زيد", 2, "person", False)]),
+    ("organisation", [("الأمم المتحدة", 1, "organisation", False), ("حماس", 1, "organisation", False),
+                      ("زيد", 1, "organisation", False)]),
+    ("place", [("العراق", 2, "place", False)]),
+])
+def test_actor_type_restricts_the_actor_facet_not_the_documents(typed_index, actor_type, expected):
+    result = typed_index.search("", actor_type=actor_type)
+    assert actor_facet(result) == expected
+    assert result.facets["actor"].total_values == len(expected)
+    assert result.total == len(TYPED_ARTICLES)  # documents are not filtered
+    assert actor_facet(typed_index.search("", actor_type=actor_type.upper())) == expected
+
+
+def test_a_selected_actor_of_another_type_stays_listed_under_a_type(typed_index):
+    result = typed_index.search("", actors=["زيد"], actor_type="place")
+    assert result.total == 3  # --actor filters the documents
+    assert actor_facet(result) == [("العراق", 2, "place", False), ("زيد", 0, "person", True)]
+
+
+def test_facet_value_search_and_summaries_honour_the_actor_type(typed_index):
+    found = typed_index.facet_values("actor", "ز", actor_type="organisation")
+    assert [(v.value, v.count, v.type) for v in found.values] == [("زيد", 1, "organisation")] and found.total == 1
+    assert [(v.value, v.type) for v in typed_index.facet_values("actor", "").values][:2] == [("زيد", "person"),
+                                                                                           ("العراق", "place")]
+    people = typed_index.actor_summaries(actor_type="person")
+    assert [(s.name, s.documents, s.type) for s in people] == [("زيد", 2, "person")]
+    assert {s.type for s in typed_index.actor_summaries()} >= {"person", "organisation", "place"}
+    assert len(typed_index.actor_summaries(limit=1, actor_type="organisation")) == 1
+
+
+@pytest.mark.parametrize("bad", ["people", "org", "أشخاص"])
+def test_an_unknown_actor_type_is_a_query_error_with_a_code(typed_index, bad):
+    for call in (lambda: typed_index.search("", actor_type=bad),
+                 lambda: typed_index.facet_values("actor", "", actor_type=bad),
+                 lambda: typed_index.actor_summaries(actor_type=bad),
+                 lambda: list(typed_index.iter_hits("", actor_type=bad))):
+        with pytest.raises(QueryError) as caught:
+            call()
+        assert caught.value.code == "bad_actor_type" and caught.value.params == {"value": bad}
+        assert "person, organisation, place" in str(caught.value)
+
+
+def test_a_store_written_before_actor_types_reads_them_from_the_records(typed_index, typed_index_dir, tmp_path):
+    import shutil
+    import sqlite3
+
+    from indexer import open_index
+
+    for name, change in (("null", "UPDATE docs SET actor_types = NULL"),  # rows written before the column
+                         ("older", "ALTER TABLE docs DROP COLUMN actor_types")):  # a store without it
+        copy = tmp_path / name
+        shutil.copytree(typed_index_dir, copy)
+        for path in copy.rglob("fahras.sqlite"):
+            with sqlite3.connect(path) as db:
+                db.execute(change)
+        with open_index(copy) as old:
+            for actor_type in (None, "person", "organisation"):
+                assert actor_facet(old.search("", actor_type=actor_type)) == \
+                       actor_facet(typed_index.search("", actor_type=actor_type)), (name, actor_type)

@@ -829,7 +829,7 @@ def test_facet_search_finds_values_beyond_the_page_after_normalization(web_clien
     assert data == {
         "facet": "actor",
         "values": [{"value": "الولايات المتحدة", "label": "الولايات المتحدة", "count": 5, "selected": False,
-                    "excluded": False}],
+                    "excluded": False, "type": "place", "type_label": "مكان"}],
         "total": 1,
     }
 
@@ -971,3 +971,309 @@ def test_the_page_tooltip_carries_the_indexed_date_basis(web_client, web_index):
         if display.is_approximate(hit.date_precision, hit.date_origin):
             expected = display.approximate_reason(hit.date_precision, hit.date_origin, hit.date_basis, hit.date_reference)
             assert display.DATE_BASES[hit.date_basis] in expected and expected in tooltips
+
+
+# --- bidi controls and ids that a path would not carry (reliability item 8) ------------------
+
+RLO, PDF, RLE, LRO = "\u202e", "\u202c", "\u202b", "\u202d"
+RLI, FSI, PDI = "\u2067", "\u2068", "\u2069"
+LRM, RLM, ALM = "\u200e", "\u200f", "\u061c"
+#: What the page must never carry from the data: embeddings, overrides and isolates.
+BIDI_CONTROL_CHARACTERS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+#: Attributes that are data, not text: form values go back to the server as stored (a ticked source must
+#: match), and a link target is percent-encoded by the browser before use.
+DATA_ATTRIBUTE = re.compile(r'\b(?:value|href)="[^"]*"')
+
+
+@pytest.mark.parametrize(
+    ("text", "marks", "shown"),
+    [
+        (f"invoice{RLO}fdp.exe", False, "invoicefdp.exe"),
+        (f"{RLE}عنوان{PDF} و{LRO}Latin{PDF}", False, "عنوان وLatin"),
+        (f"{RLI}مصدر{PDI} {FSI}x{PDI}{PDI}", False, "مصدر x"),
+        ("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069", False, ""),
+        # Marks stay in titles and text (Arabic uses them around numbers and Latin words) ...
+        (f"{RLM}العراق{LRM} 2024{ALM}", False, f"{RLM}العراق{LRM} 2024{ALM}"),
+        # ... and go from labels, with the controls.
+        (f"{RLM}العراق{LRM} {RLO}2024{ALM}", True, "العراق 2024"),
+        # Escaped HTML stays the same markup: the controls are never part of a tag or an entity.
+        (f"&lt;b{RLO}&gt; <mark>غزة{PDI}</mark>", False, "&lt;b&gt; <mark>غزة</mark>"),
+        ("نص عادي بلا محارف تحكم", False, "نص عادي بلا محارف تحكم"),
+        ("", False, ""),
+        (None, True, ""),
+    ],
+)
+def test_strip_bidi_controls(text, marks, shown):
+    assert display.strip_bidi_controls(text, marks=marks) == shown
+
+
+def test_every_named_bidi_control_is_stripped_and_no_other_character():
+    controls = "".join(display.BIDI_CONTROLS)
+    assert set(controls) == {chr(code) for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+    assert display.strip_bidi_controls(controls + "".join(display.BIDI_MARKS), marks=True) == ""
+    ordinary = "".join(chr(code) for code in range(0x20, 0x2100) if chr(code) not in controls + "".join(display.BIDI_MARKS))
+    assert display.strip_bidi_controls(ordinary, marks=True) == ordinary
+
+
+#: Ids a browser or Werkzeug would change in a ``/doc/<id>`` path, and ordinary ones beside them.
+#: ``a`` and ``b`` are decoys: ``a/../b`` normalized is ``b``, ``/a`` merged is ``a``.
+HOSTILE_IDS = (
+    "a/../b", "a/./b", "a//b", "/a", "a/", "a?b", "a#b", "a%2Fb", "a%2e%2e/b", "..", "./a",
+    "خبر/../عاجل", "تقرير عن العراق", "a b", " a ", "a\nb", "a&q=x", "feed.jsonl#7",
+)
+DECOY_IDS = ("a", "b", "عاجل")
+VERBATIM_IDS_FILE = "ids.jsonl"
+SPOOFED_ID = "spoof"
+SPOOFED = {
+    "id": SPOOFED_ID,
+    "title": f"تحذير {RLO}gpj.exe{PDF} عن العراق {RLI}مقلوب",
+    "body": f"نص {RLE}مضمّن{PDF} عن العراق و{LRO}override{PDI} وعلامة {RLM}مشروعة.",
+    "source": f"{RLO}Spoof News{PDI}",
+    "actors": [f"{FSI}فاعل{PDI}{PDI} مزيف", f"{LRM}{RLO}Actor"],
+    "author": f"{RLO}الكاتب",
+    "url": f"https://example.com/{RLO}fdp.exe",
+}
+
+
+def id_tag(number: int) -> str:
+    """A word only one document's title holds, so a page shows which document it is."""
+    return f"docmark{number:02d}"
+
+
+def verbatim_id_articles() -> list[dict]:
+    articles = [
+        {"id": doc_id, "title": f"وثيقة {id_tag(number)}", "body": f"خبر عن العراق رقم {number}."}
+        for number, doc_id in enumerate(HOSTILE_IDS + DECOY_IDS)
+    ]
+    # The decoys share the spoofed source, so the spoofed document lists "more from" it.
+    for article in articles[len(HOSTILE_IDS):]:
+        article["source"] = SPOOFED["source"]
+    return articles + [SPOOFED]
+
+
+def read_verbatim_ids(path, root, reference_date) -> list:
+    """A ``read`` for ``update_index``: one article a line, its ``id`` kept exactly as written
+    (ingestion's own reader prefixes ``file.jsonl#``, and no file name can hold most of these ids)."""
+    import hashlib
+    import json
+
+    from indexer.records import Record
+
+    records = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        fields = json.loads(line)
+        records.append(Record(
+            id=fields["id"], path=fields["id"], title=fields["title"], body=fields["body"],
+            source=fields.get("source"), actors=fields.get("actors", []), author=fields.get("author"),
+            url=fields.get("url"), content_hash=hashlib.sha256(line.encode("utf-8")).hexdigest(),
+        ))
+    return records
+
+
+def build_verbatim_id_index(folder):
+    """An index of ``verbatim_id_articles()`` under ``folder``; returns the open index."""
+    import json
+
+    from indexer import open_index, update_index
+
+    corpus = folder / "corpus"
+    corpus.mkdir()
+    (corpus / VERBATIM_IDS_FILE).write_text(
+        "\n".join(json.dumps(article, ensure_ascii=False) for article in verbatim_id_articles()), encoding="utf-8")
+    update_index([corpus], folder / "index", processes=1, read=read_verbatim_ids)
+    return open_index(folder / "index")
+
+
+@pytest.fixture(scope="module")
+def verbatim_index(tmp_path_factory):
+    return build_verbatim_id_index(tmp_path_factory.mktemp("verbatim_ids"))
+
+
+@pytest.fixture()
+def verbatim_client(verbatim_index):
+    return create_app({"TESTING": True, "INDEX": verbatim_index}).test_client()
+
+
+def test_the_page_shows_no_bidi_control_of_the_data(verbatim_client):
+    pages = {
+        "results": html(verbatim_client.get("/", query_string={"q": "العراق", "per_page": "100"})),
+        "landing": html(verbatim_client.get("/")),
+        "filtered": html(verbatim_client.get("/", query_string={"source": SPOOFED["source"], "actor": SPOOFED["actors"][0]})),
+        "document": html(verbatim_client.get(f"/doc/{SPOOFED_ID}", query_string={"q": "العراق"})),
+    }
+    for name, page in pages.items():
+        shown = DATA_ATTRIBUTE.sub("", page)
+        assert not BIDI_CONTROL_CHARACTERS.search(shown), (name, BIDI_CONTROL_CHARACTERS.search(shown))
+    results, document = pages["results"], pages["document"]
+    assert "gpj.exe" in results and "<mark>العراق</mark>" in results  # the title and its highlight, cleaned
+    assert ">Spoof News</a>" in results and "فاعل مزيف" in results and ">Actor</a>" in results
+    assert '<span class="facet-label" dir="auto">Spoof News</span>' in pages["landing"]
+    assert '<h1 id="doc-title" dir="auto">تحذير gpj.exe عن العراق مقلوب</h1>' in document
+    assert "مضمّن" in document and "override" in document and f"{RLM}مشروعة" in document  # a mark in text stays
+    assert "https://example.com/fdp.exe" in document and ">الكاتب</dd>" in document
+    # The filters still carry the stored values: a filter value is data, not display.
+    assert query_args(re.search(r'class="source" dir="auto" href="([^"]+)"', results)[1])["source"] == [SPOOFED["source"]]
+
+
+def test_user_text_is_isolated_from_its_neighbours(verbatim_client):
+    """Every title, label and query echo sits in an element of its own direction (``dir`` or ``<bdi>``),
+    so a Latin title cannot pull the Arabic around it out of order."""
+    results = html(verbatim_client.get("/", query_string={"q": "العراق"}))
+    assert re.search(r'<h2 class="hit-title"><a href="[^"]+" dir="auto">', results)
+    assert re.search(r'<a class="chip" href="[^"]+" dir="auto"', results)
+    document = html(verbatim_client.get(f"/doc/{SPOOFED_ID}", query_string={"q": "العراق"}))
+    assert "المزيد من <bdi>Spoof News</bdi>" in document and "كل مقالات <bdi>Spoof News</bdi>" in document
+    assert re.search(r'<a class="chip" href="[^"]+" dir="auto" title="المقالات التي تذكر فاعل مزيف">فاعل مزيف</a>', document)
+
+
+def test_the_json_api_keeps_stored_text_as_stored(verbatim_client):
+    api = verbatim_client.get(f"/api/doc/{SPOOFED_ID}").json
+    assert api["title"] == SPOOFED["title"] and api["source"] == SPOOFED["source"]
+    assert api["actors"] == SPOOFED["actors"]
+
+
+@pytest.mark.parametrize("doc_id", HOSTILE_IDS + DECOY_IDS)
+def test_every_document_link_opens_its_own_document(verbatim_client, doc_id):
+    from webui.views import doc_url
+
+    number = (HOSTILE_IDS + DECOY_IDS).index(doc_id)
+    with create_app().test_request_context():
+        url, with_query = doc_url(doc_id), doc_url(doc_id, "العراق")
+    # What a browser would rewrite never reaches the path: no dot segment, no empty segment.
+    segments = urlsplit(url).path.split("/")[2:]
+    assert all(segment and segment not in (".", "..") for segment in segments), url
+    page = verbatim_client.get(url)
+    assert page.status_code == 200 and id_tag(number) in html(page)
+    api = verbatim_client.get(f"/api{url}")
+    assert api.status_code == 200 and api.json["id"] == doc_id
+    marked = verbatim_client.get(with_query)
+    assert "<mark" in html(marked) and query_args(with_query)["q"] == ["العراق"]
+
+
+def test_ordinary_ids_keep_the_path_form_and_hostile_ones_take_the_query(verbatim_client):
+    from webui.views import doc_url
+
+    with create_app().test_request_context():
+        assert doc_url("seed.txt") == "/doc/seed.txt"
+        assert doc_url("feed.jsonl#7", "غزة") == "/doc/feed.jsonl%237?q=%D8%BA%D8%B2%D8%A9"
+        assert doc_url("a/../b") == "/doc?id=a/../b" and doc_url("/a").startswith("/doc?id=")
+    # The query form serves ordinary ids too, and both forms are the same document.
+    assert verbatim_client.get("/api/doc", query_string={"id": "a"}).json == verbatim_client.get("/api/doc/a").json
+
+
+def test_results_page_links_open_the_documents_they_name(verbatim_client, verbatim_index):
+    text = html(verbatim_client.get("/", query_string={"q": "العراق", "per_page": "100"}))
+    links = [link.replace("&amp;", "&") for link in re.findall(r'<h2 class="hit-title"><a href="([^"]+)"', text)]
+    assert len(links) == len(HOSTILE_IDS + DECOY_IDS) + 1
+    opened = {verbatim_client.get(f"/api{link}").json["id"] for link in links}
+    assert opened == set(HOSTILE_IDS + DECOY_IDS) | {SPOOFED_ID}
+
+
+def test_a_missing_id_parameter_is_an_unknown_document(verbatim_client):
+    page = verbatim_client.get("/doc")
+    assert page.status_code == 404 and NOPE_TEXT.split("«")[0] in html(page)
+    api = verbatim_client.get("/api/doc")
+    assert api.status_code == 404 and api.json["error"]["code"] == "document_not_found"
+
+
+# --- the actor facet's type switch (actor_type) -------------------------------------------------
+
+TYPE_SWITCH = re.compile(r'<nav class="facet-types"[^>]*>(.*?)</nav>', re.DOTALL)
+TYPE_LINK = re.compile(r'<a href="([^"]+)" class="facet-type( selected)?"\s+data-type="(\w+)"( aria-current="true")?>([^<]+)</a>')
+
+
+def type_switch(response) -> list[tuple[str, bool, str, str]]:
+    """``(url, selected, type, label)`` of each link of the actor facet's type switch."""
+    block = TYPE_SWITCH.search(html(response)).group(1)
+    links = [(url.replace("&amp;", "&"), bool(selected), kind, label) for url, selected, kind, current, label
+             in TYPE_LINK.findall(block)]
+    assert all(bool(selected) == bool(current) for _, selected, _, current, _ in TYPE_LINK.findall(block))
+    return links
+
+
+def test_the_actor_facet_has_a_type_switch_keeping_the_other_parameters(web_client):
+    source = web_client.get("/api/search", query_string={"q": QUERY}).json["facets"]["source"][0]["value"]
+    response = web_client.get("/", query_string={"q": QUERY, "source": source, "sort": "date", "per_page": "25",
+                                                 "page": "2"})
+    links = type_switch(response)
+    assert [(kind, label) for _, _, kind, label in links] == [
+        ("all", "الكل"), ("person", "أشخاص"), ("organisation", "منظمات"), ("place", "أماكن")]
+    assert [selected for _, selected, _, _ in links] == [True, False, False, False]
+    for url, _, kind, _ in links:
+        args = query_args(url)
+        assert args["q"] == [QUERY] and args["source"] == [source]
+        assert args["sort"] == ["date"] and args["per_page"] == ["25"]
+        assert "page" not in args  # a new view of the facet starts at the first page
+        assert args.get("actor_type") == (None if kind == "all" else [kind])
+    chosen = web_client.get(links[1][0])
+    assert chosen.status_code == 200
+    after = type_switch(chosen)
+    assert [selected for _, selected, _, _ in after] == [False, True, False, False]
+    assert query_args(after[0][0]).get("actor_type") is None  # "all" goes back
+    page = html(chosen)
+    assert '<input type="hidden" name="actor_type" value="person">' in page  # ticking a value keeps the type
+    facet = page[page.index('id="facet-actor"'):]
+    facet = facet[:facet.index("</fieldset>")]
+    kinds = re.findall(r'<span class="actor-type" data-type="(\w+)" title="النوع: ([^"]+)">', facet)
+    assert kinds and set(kinds) == {("person", "شخص")}
+
+
+def test_every_actor_value_shows_its_type_in_arabic(web_client):
+    page = html(web_client.get("/", query_string={"q": QUERY}))
+    facet = page[page.index('id="facet-actor"'):]
+    facet = facet[:facet.index("</fieldset>")]
+    rows = facet.count('<li class="facet-value')
+    kinds = re.findall(r'<span class="actor-type" data-type="(\w+)" title="النوع: ([^"]+)">\2</span>', facet)
+    assert len(kinds) == rows and {"place", "organisation"} <= {kind for kind, _ in kinds}
+    assert set(kinds) <= {("person", "شخص"), ("organisation", "منظمة"), ("place", "مكان")}
+
+
+def test_api_search_actor_type_only_adds_keys(web_client):
+    plain = web_client.get("/api/search", query_string={"q": QUERY}).json
+    people = web_client.get("/api/search", query_string={"q": QUERY, "actor_type": "person"}).json
+    assert set(people) == set(plain) and people["hits"] == plain["hits"] and people["total"] == plain["total"]
+    assert people["facets"]["source"] == plain["facets"]["source"]
+    assert people["facets"]["actor"] and {value["type"] for value in people["facets"]["actor"]} == {"person"}
+    assert all(set(value) == {"value", "count", "selected", "type"} for value in plain["facets"]["actor"])
+    assert people["facet_totals"]["actor"] < plain["facet_totals"]["actor"]
+
+
+def test_facet_value_search_honours_the_actor_type(web_client):
+    args = {"contains": "ال", "q": QUERY}
+    every = web_client.get("/api/facet/actor", query_string=args).json
+    places = web_client.get("/api/facet/actor", query_string=args | {"actor_type": "place"}).json
+    assert places["values"] and {(v["type"], v["type_label"]) for v in places["values"]} == {("place", "مكان")}
+    assert places["total"] < every["total"]
+    assert {v["value"] for v in places["values"]} <= {v["value"] for v in every["values"]}
+
+
+@pytest.mark.parametrize("path", ["/", "/api/search", "/api/facet/actor"])
+def test_a_bad_actor_type_is_a_400_in_arabic(web_client, path):
+    response = web_client.get(path, query_string={"q": QUERY, "actor_type": "people"})
+    assert response.status_code == 400
+    text = html(response)
+    assert "نوع الفاعل" in text and "people" in text
+    if path.startswith("/api/"):
+        assert response.json["error"]["code"] == "bad_actor_type"
+
+
+def test_actor_type_urls_are_canonical(web_client):
+    upper = web_client.get("/", query_string={"q": QUERY, "actor_type": "Person"})
+    assert upper.status_code == 302 and query_args(upper.headers["Location"])["actor_type"] == ["person"]
+    empty = web_client.get("/", query_string={"q": QUERY, "actor_type": ""})
+    assert empty.status_code == 302 and "actor_type" not in query_args(empty.headers["Location"])
+    assert parse(actor_type="place").url_args()[-1] == ("actor_type", "place")
+
+
+def test_facet_search_labels_carry_no_bidi_control(verbatim_client):
+    """The facet filter box writes these labels into the page; the values stay as stored, to filter with."""
+    found = verbatim_client.get("/api/facet/source", query_string={"contains": "Spoof"}).json
+    labels = [value["label"] for value in found["values"]]
+    assert labels == ["Spoof News"]
+    assert [value["value"] for value in found["values"]] == [SPOOFED["source"]]
+
+
+def test_a_value_isolated_in_a_message_cannot_close_its_isolate_early():
+    from webui.messages import isolated
+
+    assert isolated(f"a{PDI}{RLO}b") == f"{FSI}ab{PDI}"

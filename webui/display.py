@@ -1,4 +1,5 @@
-"""Pure presentation helpers: Arabic date labels, histogram buckets and bars, pagination.
+"""Pure presentation helpers: Arabic date labels, histogram buckets and bars, pagination,
+bidi controls kept out of displayed text.
 
 Nothing here touches Flask or the index, so every rule is testable alone.
 """
@@ -162,3 +163,57 @@ def pager_pages(page: int, pages: int) -> list[int | None]:
         result.append(number)
         previous = number
     return result
+
+
+# --- bidirectional controls ----------------------------------------------------------
+
+#: Embeddings and overrides (UAX #9, section 2.1-2.2).  An unterminated RIGHT-TO-LEFT OVERRIDE
+#: in a title draws every character after it reversed, so ``invoice<U+202E>fdp.exe`` shows as
+#: ``invoiceexe.pdf``: a title, source or actor can pose as another one.
+LEFT_TO_RIGHT_EMBEDDING = "\u202a"
+RIGHT_TO_LEFT_EMBEDDING = "\u202b"
+POP_DIRECTIONAL_FORMATTING = "\u202c"
+LEFT_TO_RIGHT_OVERRIDE = "\u202d"
+RIGHT_TO_LEFT_OVERRIDE = "\u202e"
+#: Isolates (UAX #9, section 2.4).  A stray POP DIRECTIONAL ISOLATE in a value closes the isolate the
+#: page's own sentences put around it (``webui.messages.isolated``), and an unclosed one swallows the text after it.
+LEFT_TO_RIGHT_ISOLATE = "\u2066"
+RIGHT_TO_LEFT_ISOLATE = "\u2067"
+FIRST_STRONG_ISOLATE = "\u2068"
+POP_DIRECTIONAL_ISOLATE = "\u2069"
+#: Marks (UAX #9, section 2.6) only give a neighbouring neutral character a direction.  Arabic text
+#: uses them legitimately (around numbers and Latin words), so they are kept in titles and text,
+#: and removed only from short labels and attribute text, where they serve no purpose but to tip
+#: ``dir="auto"`` (or a tooltip, which has no isolation) to the wrong direction.
+LEFT_TO_RIGHT_MARK = "\u200e"
+RIGHT_TO_LEFT_MARK = "\u200f"
+ARABIC_LETTER_MARK = "\u061c"
+
+BIDI_CONTROLS = (
+    LEFT_TO_RIGHT_EMBEDDING,
+    RIGHT_TO_LEFT_EMBEDDING,
+    POP_DIRECTIONAL_FORMATTING,
+    LEFT_TO_RIGHT_OVERRIDE,
+    RIGHT_TO_LEFT_OVERRIDE,
+    LEFT_TO_RIGHT_ISOLATE,
+    RIGHT_TO_LEFT_ISOLATE,
+    FIRST_STRONG_ISOLATE,
+    POP_DIRECTIONAL_ISOLATE,
+)
+BIDI_MARKS = (LEFT_TO_RIGHT_MARK, RIGHT_TO_LEFT_MARK, ARABIC_LETTER_MARK)
+
+BIDI_CONTROL_PATTERN = re.compile("[" + "".join(BIDI_CONTROLS) + "]")
+BIDI_CONTROL_OR_MARK_PATTERN = re.compile("[" + "".join(BIDI_CONTROLS + BIDI_MARKS) + "]")
+
+
+def strip_bidi_controls(text: str | None, *, marks: bool = False) -> str:
+    """``text`` without embedding, override and isolate controls (and, with ``marks``, without the
+    LRM/RLM/ALM marks): what a page shows of a stored title, label or highlighted text.
+
+    Safe on escaped HTML too (``title_html``, snippets): the controls are never part of a tag or
+    an entity, so removing them cannot make markup.  ``None`` is ``""``.
+    """
+    if not text:
+        return ""
+    pattern = BIDI_CONTROL_OR_MARK_PATTERN if marks else BIDI_CONTROL_PATTERN
+    return pattern.sub("", text)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from webui.display import strip_bidi_controls
+
 LEFT_TO_RIGHT_ISOLATE = "\u2066"
 POP_DIRECTIONAL_ISOLATE = "\u2069"
 
@@ -25,7 +27,8 @@ def ltr(value) -> str:
 def isolated(value) -> str:
     """A value from the data (an id, a filter value) in its own direction, so the quotes and full stop
     around it stay where the Arabic sentence puts them."""
-    return f"{FIRST_STRONG_ISOLATE}{value}{POP_DIRECTIONAL_ISOLATE}"
+    # Its own controls go first: a PDI inside the value would close the isolate early.
+    return f"{FIRST_STRONG_ISOLATE}{strip_bidi_controls(str(value), marks=True)}{POP_DIRECTIONAL_ISOLATE}"
 
 
 # --- number agreement ---------------------------------------------------------------
@@ -222,11 +225,21 @@ ERRORS = {
         "رقم الصفحة «page» خارج الحدود.",
         lambda p: f"رقم الصفحة «page» يجب أن يكون بين 1 و{p['max']:,}، لا {p['value']}.",
     ),
+    "bad_actor_type": ErrorText(
+        "نوع الفاعل «actor_type» يجب أن يكون " + ltr("person") + " أو " + ltr("organisation") + " أو "
+        + ltr("place") + ".",
+        lambda p: "نوع الفاعل «actor_type» يجب أن يكون " + ltr("person") + " (أشخاص) أو " + ltr("organisation")
+        + " (منظمات) أو " + ltr("place") + f" (أماكن)، لا «{ltr(p['value'])}».",
+    ),
     "bad_per_page": ErrorText(
         "عدد النتائج في الصفحة «per_page» غير صالح.",
         lambda p: f"عدد النتائج في الصفحة «per_page» يجب أن يكون بين 1 و{p['max']}، لا «{ltr(p['value'])}».",
     ),
 }
+
+#: An actor's type as a facet value shows it, and the actor facet's type switch.
+ACTOR_TYPE_LABELS = {"person": "شخص", "organisation": "منظمة", "place": "مكان"}
+ACTOR_TYPE_SWITCH_LABELS = {"all": "الكل", "person": "أشخاص", "organisation": "منظمات", "place": "أماكن"}
 
 #: Shown under the message when the index cannot be used: how to build it.
 INDEX_HINT = (

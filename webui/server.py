@@ -9,6 +9,7 @@ import waitress
 
 import indexer
 from indexer.errors import IndexNotFound, StaleIndex
+from indexer.search.engine import FOREGROUND
 from indexer.storage.generations import indexed_files
 from webui import create_app
 
@@ -52,6 +53,18 @@ def _holds_only_the_seeds(index_dir: Path) -> bool:
     return all(path.resolve().is_relative_to(seeds) for path in indexed_files(index_dir))
 
 
+def counted_as_foreground(wsgi_app):
+    """The WSGI app with each request counted as foreground work while it runs, so that slow phrase
+    checks (``engine.SLOW_LANE``) pause for it: a page's rendering, not only its search, comes first.
+    A streamed body (an export) is not counted once the app has returned it."""
+
+    def app(environ, start_response):
+        with FOREGROUND.running():
+            return wsgi_app(environ, start_response)
+
+    return app
+
+
 def server_url(host: str, port: int) -> str:
     shown_host = f"[{host}]" if ":" in host else host
     return f"http://{shown_host}:{port}/"
@@ -68,7 +81,7 @@ def serve(
     """Serve the search page until interrupted; prints the URL once the socket is bound."""
     index = prepare_index(index_dir, echo)
     app = create_app({"INDEX": index})
-    server = waitress.create_server(app, host=host, port=port, threads=threads, ident="fahras")
+    server = waitress.create_server(counted_as_foreground(app), host=host, port=port, threads=threads, ident="fahras")
     url = server_url(host, server.effective_port)
     echo(f"Fahras: {index.doc_count:,} documents, serving on {url} (Ctrl+C to stop)")
     if host not in LOOPBACK_HOSTS:

@@ -37,7 +37,8 @@ from indexer.errors import QueryError
 from indexer.ingest.sources import arabic_name
 from indexer.search import export
 from indexer.search.facets import UNKNOWN_DATE
-from indexer.api import SORTS
+from indexer.search.plan import parse_actor_type
+from indexer.api import ACTOR_TYPES, SORTS
 from webui import display, messages
 
 bp = Blueprint("fahras", __name__)
@@ -58,6 +59,13 @@ HIT_ACTORS = 8
 FACET_SEARCH_LIMIT = 50
 
 WEB_URL_SCHEMES = ("http://", "https://")
+#: The query parameter of ``/doc?id=...``, for ids that a path would not carry intact.
+DOC_ID_PARAMETER = "id"
+#: Path segments a browser resolves away (WHATWG URL: ``%2e`` is one too, but ``url_for``
+#: sends an id's ``%`` as ``%25``, so only the literal forms reach a path).
+DOT_SEGMENTS = frozenset({".", ".."})
+#: Werkzeug's ``path`` converter (``[^/].*?``) does not match across a line break.
+LINE_BREAKS = frozenset("\n\r")
 FIRST_MATCH_ID = "first-match"
 FIRST_MARK = "<mark>"
 
@@ -97,6 +105,8 @@ class SearchParams:
     sort: str = "relevance"
     page: int = 1
     per_page: int | None = None
+    #: The actor facet's type switch (``actor_type=``): a way of viewing the facet, not a filter.
+    actor_type: str | None = None
 
     def replace(self, **changes) -> SearchParams:
         """A new state; any change but paging goes back to the first page."""
@@ -114,6 +124,8 @@ class SearchParams:
     def url_args(self) -> list[tuple[str, str]]:
         """Query-string pairs, defaults left out so URLs stay short."""
         args = self.filter_args()
+        if self.actor_type:
+            args.append(("actor_type", self.actor_type))
         if self.sort != "relevance":
             args.append(("sort", self.sort))
         if self.per_page is not None:
@@ -137,6 +149,7 @@ class SearchParams:
             "exclude_actors": self.exclude_actors,
             "since": self.since,
             "until": self.until,
+            "actor_type": self.actor_type,
         }
 
     def search_kwargs(self, default_per_page: int) -> dict:
@@ -227,6 +240,7 @@ def parse_search_params(args: MultiDict, max_query_chars: int) -> SearchParams:
         sort=parse_sort(args),
         page=parse_page(args),
         per_page=parse_whole_number(args, "per_page", None, MAX_PER_PAGE, "bad_per_page"),
+        actor_type=parse_actor_type(args.get("actor_type")),
     )
 
 
@@ -265,7 +279,8 @@ def source_label(source: str | None) -> str:
 
 
 def value_label(facet: str, value: str, label: str | None = None) -> str:
-    return label or (source_label(value) if facet == "source" else value)
+    """What a facet value shows (the value itself stays as stored): bidi controls could reorder its neighbours."""
+    return display.strip_bidi_controls(label or (source_label(value) if facet == "source" else value), marks=True)
 
 
 def toggler(params: SearchParams, field_name: str):
@@ -297,11 +312,13 @@ def facet_entries(facet: str, facet_values: list[dict], params: SearchParams) ->
     chosen, excluded = getattr(params, include_field), getattr(params, exclude_field)
     toggle, exclude = toggler(params, include_field), toggler(params, exclude_field)
 
-    def entry(value: str, count: int | None, label: str | None = None) -> dict:
+    def entry(value: str, count: int | None, label: str | None = None, kind: str | None = None) -> dict:
         selected, is_excluded = value in chosen, value in excluded
         return {
             "value": value,
             "label": value_label(facet, value, label),
+            "type": kind,
+            "type_label": messages.ACTOR_TYPE_LABELS.get(kind),
             "count": count,
             "selected": selected,
             "excluded": is_excluded,
@@ -312,7 +329,20 @@ def facet_entries(facet: str, facet_values: list[dict], params: SearchParams) ->
     listed = {item["value"] for item in facet_values}
     # A chosen value outside the top-N must still be visible so it can be unticked.
     missing = [entry(value, None) for value in (*chosen, *excluded) if value not in listed]
-    return missing + [entry(item["value"], item["count"], item.get("label")) for item in facet_values]
+    return missing + [entry(item["value"], item["count"], item.get("label"), item.get("type")) for item in facet_values]
+
+
+def actor_type_switch(params: SearchParams) -> list[dict]:
+    """The actor facet's type links (all, then each type), each keeping the rest of the search."""
+    return [
+        {
+            "type": kind,
+            "label": messages.ACTOR_TYPE_SWITCH_LABELS[kind or "all"],
+            "selected": params.actor_type == kind,
+            "url": params.replace(actor_type=kind).url(),
+        }
+        for kind in (None, *ACTOR_TYPES)
+    ]
 
 
 def histogram(date_values: list[dict], interval: str | None, params: SearchParams) -> list[dict]:
@@ -404,6 +434,7 @@ def search_page_model(data: dict, params: SearchParams) -> dict:
         "params": params,
         "sources": facet_entries("source", facets.get("source", []), params),
         "actors": facet_entries("actor", facets.get("actor", []), params),
+        "actor_type_switch": actor_type_switch(params),
         "toggle_actor": toggler(params, "actors"),
         "toggle_source": toggler(params, "sources"),
         "facet_visible": visible,
@@ -413,7 +444,8 @@ def search_page_model(data: dict, params: SearchParams) -> dict:
         "histogram": histogram(facets.get("date", []), data.get("date_interval"), params),
         "undated": sum(item["count"] for item in facets.get("date", []) if item["value"] == UNKNOWN_DATE),
         "chips": filter_chips(params),
-        "clear_filters_url": SearchParams(query=params.query, sort=params.sort, per_page=params.per_page).url(),
+        "clear_filters_url": SearchParams(query=params.query, sort=params.sort, per_page=params.per_page,
+                                          actor_type=params.actor_type).url(),
         "sort_urls": {sort: params.replace(sort=sort).url() for sort in SORTS},
         "sort_labels": SORT_LABELS,
         "per_page_choices": PER_PAGE_CHOICES,
@@ -470,6 +502,7 @@ def facet_search(name: str):
         {
             "value": value.value,
             "label": value_label(name, value.value, value.label),
+            **({"type": value.type, "type_label": messages.ACTOR_TYPE_LABELS.get(value.type)} if value.type else {}),
             "count": value.count,
             "selected": value.selected or value.value in chosen,
             "excluded": value.value in excluded,
@@ -499,7 +532,14 @@ def export_results(fmt: str):
 
 @bp.get("/doc/<path:doc_id>", defaults={"as_json": False}, endpoint="document")
 @bp.get("/api/doc/<path:doc_id>", defaults={"as_json": True}, endpoint="api_document")
-def document(doc_id: str, as_json: bool):
+# The same pages for an id given as ``?id=``: the form ``doc_url`` uses for ids a browser would
+# rewrite in a path (see ``id_survives_in_path``).
+@bp.get("/doc", defaults={"as_json": False, "doc_id": None}, endpoint="document_by_id")
+@bp.get("/api/doc", defaults={"as_json": True, "doc_id": None}, endpoint="api_document_by_id")
+def document(doc_id: str | None, as_json: bool):
+    if doc_id is None:
+        # No ``id`` at all is an unknown document (404), like any other id the index lacks.
+        doc_id = request.args.get(DOC_ID_PARAMETER, "")
     query = parse_query(request.args, current_app.config["MAX_QUERY_CHARS"])
     index = current_index()
     # The id is only ever a key looked up in the index, never a file path.
@@ -528,6 +568,14 @@ def source_label_filter(source: str | None) -> str:
     return source_label(source)
 
 
+@bp.app_template_filter("no_bidi")
+def no_bidi_filter(text: str | None, marks: bool = False) -> str:
+    """Stored text as a page shows it: ``display.strip_bidi_controls``; escaped HTML (``title_html``,
+    snippets, the marked body) passed in as ``Markup`` stays ``Markup``."""
+    cleaned = display.strip_bidi_controls(text, marks=marks)
+    return Markup(cleaned) if isinstance(text, Markup) else cleaned
+
+
 @bp.app_context_processor
 def template_helpers() -> dict:
     return {
@@ -545,5 +593,24 @@ def is_web_url(url: str | None) -> bool:
     return bool(url) and url.lower().startswith(WEB_URL_SCHEMES)
 
 
+def id_survives_in_path(doc_id: str) -> bool:
+    """Whether ``/doc/<doc_id>`` reaches the server as written.
+
+    ``url_for`` percent-encodes ``?``, ``#``, ``%``, spaces and non-ASCII, but leaves ``/`` and
+    ``.`` as they are: a browser resolves ``.`` and ``..`` segments before sending the request
+    (``/doc/a/../b`` is requested as ``/doc/b``), and Werkzeug redirects ``/doc//a`` (an id with
+    a leading ``/``) to ``/doc/a``, another document.  Empty segments (a doubled or trailing ``/``)
+    reach the server today, but a proxy that merges slashes would change them, so they take the
+    query form too; so does a line break, which the path converter does not match.
+    """
+    segments = doc_id.split("/")
+    return all(segment and segment not in DOT_SEGMENTS for segment in segments) and not LINE_BREAKS & set(doc_id)
+
+
 def doc_url(doc_id: str, query: str = "") -> str:
-    return url_for("fahras.document", doc_id=doc_id, **({"q": query} if query else {}))
+    """The document page's URL: ``/doc/<id>`` for an ordinary id, ``/doc?id=<id>`` for one that
+    would not survive a path (the query string is sent as encoded, never normalized)."""
+    extra = {"q": query} if query else {}
+    if id_survives_in_path(doc_id):
+        return url_for("fahras.document", doc_id=doc_id, **extra)
+    return url_for("fahras.document_by_id", **{DOC_ID_PARAMETER: doc_id}, **extra)

@@ -8,10 +8,9 @@ Why it is fast enough for the ingestion hot path: every feature is a function
 of one word *type* seen at a fixed offset (-2..+2) from the tagged token.  The
 emission scores of a token are then the sum, over the five offsets, of a
 label-score row that depends only on the word at that offset; a row is
-computed once per word type per process (``Tagger._add_rows``) and a document
-costs a few numpy gathers.  Viterbi runs only over the stretches where some
-entity label comes close to ``O`` (``Tagger._open_tokens``), all stretches of a
-document side by side; elsewhere the label is ``O``.
+computed once per word type per process (``Tagger._add_rows``).  Summing a
+document's rows and Viterbi over the stretches where some entity label comes
+close to ``O`` (elsewhere the label is ``O``) run compiled (``crf_kernel``).
 
 Feature names are shared with the trainer (``token_features``); changing them
 means retraining.
@@ -128,14 +127,19 @@ def spans_from_bio(tags: list[str]) -> list[Span]:
 class Tagger:
     """The shipped CRF as numpy tables; ``tag`` a normalized token list."""
 
-    #: Word types whose score rows are kept, about what one ingestion process meets in 35,000
-    #: news articles; the tables are emptied when full (5 offsets x 250,000 rows x 9 labels x
-    #: 4 bytes = 45 MB at most, in the processes that ingest).
-    MAX_TYPES = 250_000
+    #: Word types whose score rows are kept: one ingestion process meets about 290,000 in
+    #: 35,000 news articles (half the 70k corpus), and emptying the table refills it at about
+    #: 4 us a type.  5 offsets x 400,000 rows x 9 labels x 4 bytes = 72 MB at most, only in
+    #: the processes that ingest.
+    MAX_TYPES = 400_000
     #: How close (in score) to O an entity label must come for a token to be decoded.
     COMPETITIVE = 0.0
 
     def __init__(self, model_file: Path, lexicon: dict[str, tuple[str, ...]]):
+        # Imported here: numba (about 40 MB) loads only in processes that tag, never in a search server.
+        from indexer.ingest import crf_kernel
+
+        self._kernel = crf_kernel
         with np.load(model_file, allow_pickle=False) as data:
             self.labels = [str(label) for label in data["labels"]]
             attributes = str(data["attributes"]).split("\n")
@@ -178,29 +182,33 @@ class Tagger:
             grown = np.zeros((size, len(OFFSETS), len(self.labels)), np.float32)
             grown[:first] = table[:first]
             self._table = table = grown
-        table[first:first + len(words)] = np.add.reduceat(self.blocks[flat], starts, axis=0)
+        starts.append(len(flat))
+        self._kernel.sum_feature_blocks(self.blocks, np.array(flat, dtype=np.intp), np.array(starts, dtype=np.intp),
+                                        table, first)
         for row, word in enumerate(words, start=first):
             self._rows[word] = row
 
+    def _row_ids(self, words: list[str]) -> np.ndarray:
+        """The table rows of ``words`` with two padding rows on each side (BEFORE is row 0, AFTER row 1)."""
+        # The big per-process table is probed once per distinct word, not per token:
+        # its probes miss the CPU caches, the small per-document dict's do not.
+        distinct = dict.fromkeys(words)
+        rows = self._rows
+        new = [word for word in distinct if word not in rows]
+        if new:
+            if len(rows) + len(new) > self.MAX_TYPES:
+                # Emptied between documents, never inside one: a document's rows stay put.
+                self._rows = rows = {BEFORE: 0, AFTER: 1}
+                new = list(distinct)
+            self._add_rows(new)
+        for word in distinct:
+            distinct[word] = rows[word]
+        ids = list(map(distinct.__getitem__, words))
+        return np.array([0, 0, *ids, 1, 1], dtype=np.intp)
+
     def emissions(self, words: list[str]) -> np.ndarray:
         """``(tokens, labels)`` state scores of a sentence or document."""
-        ids = list(map(self._rows.get, words))
-        if None in ids:
-            new = list(dict.fromkeys(word for word, row in zip(words, ids) if row is None))
-            if len(self._rows) + len(new) > self.MAX_TYPES:
-                # Emptied between documents, never inside one: a document's rows stay put.
-                self._rows = {BEFORE: 0, AFTER: 1}
-                new = list(dict.fromkeys(words))
-            self._add_rows(new)
-            ids = list(map(self._rows.__getitem__, words))
-        rows = self._table.take(np.array([0, 0, *ids, 1, 1], dtype=np.intp), axis=0)  # BEFORE row 0, AFTER 1
-        n = len(words)
-        # Token i gets, from the word k places away, that word's row for offset k.
-        scores = rows[2:n + 2, 2].copy()
-        for column, offset in enumerate(OFFSETS):
-            if offset:
-                scores += rows[2 + offset:n + 2 + offset, column]
-        return scores
+        return self._kernel.emission_scores(self._row_ids(words), self._table)
 
     # --- decoding ------------------------------------------------------------
 
@@ -209,14 +217,14 @@ class Tagger:
         if not words:
             return []
         scores = self.emissions(words)
-        open_ = self._open_tokens(scores)
-        if not len(open_):
-            return []
-        # Stretches of open tokens, decoded together with O fixed on both sides of each.
-        breaks = np.flatnonzero(np.diff(open_) > 1)
-        starts = np.concatenate(([open_[0]], open_[breaks + 1]))
-        ends = np.concatenate((open_[breaks], [open_[-1]])) + 1
-        path = self._decode(scores, starts, ends)
+        # Viterbi runs only over the stretches where an entity label comes within
+        # COMPETITIVE of O (and their neighbours), O fixed on both sides; elsewhere
+        # the label is O.  A measured approximation (exact pruning bounds are too
+        # loose for this model's transitions): on the dev split the F1 equals full
+        # Viterbi's, and bench/actors.py reports how often whole corpus documents
+        # decode identically.
+        path = self._kernel.decode_stretches(
+            scores, self._kernel.open_tokens(scores, self.outside, self.COMPETITIVE), self.transitions, self.outside)
         spans = self._spans(path)
         single = [span.start for span in spans if span.end == span.start + 1]
         if not single:
@@ -226,55 +234,6 @@ class Tagger:
         path_list = path.tolist()
         return [Span(span.start, span.end, span.label, self._margin(gain_at, path_list, span.start, span.end))
                 if span.start in gain_at and span.end == span.start + 1 else span for span in spans]
-
-    def _open_tokens(self, scores: np.ndarray) -> np.ndarray:
-        """Positions decoded with Viterbi: where an entity label comes within ``COMPETITIVE`` of O, and neighbours.
-
-        Elsewhere the label is O.  This is a measured approximation (exact
-        pruning bounds are too loose for this model's transitions): on the dev
-        split the F1 equals full Viterbi's, and ``bench/actors.py`` reports how
-        often whole corpus documents decode identically.
-        """
-        gap = scores - scores[:, [self.outside]]
-        gap[:, self.outside] = -np.inf
-        competitive = gap.max(axis=1) >= -self.COMPETITIVE
-        open_ = competitive.copy()
-        open_[1:] |= competitive[:-1]
-        open_[:-1] |= competitive[1:]
-        return np.flatnonzero(open_)
-
-    def _decode(self, scores: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-        """The best label of every token: Viterbi over each stretch ``starts[i]:ends[i]``, O elsewhere.
-
-        The stretches run side by side, longest first, and each step works on
-        those still running: a document costs a few numpy operations per token
-        of its longest stretch, on arrays that shrink as the short ones end.
-        """
-        transitions, outside = self.transitions, self.outside
-        order = np.argsort(starts - ends, kind="stable")  # longest first
-        starts, lengths = starts[order], (ends - starts)[order]
-        longest = int(lengths[0])
-        # running[step]: how many stretches are longer than ``step``.
-        running = (lengths[None, :] > np.arange(longest)[:, None]).sum(axis=1)
-        delta = scores[starts] + transitions[outside]
-        final = delta + transitions[:, outside]
-        back = []
-        for step in range(1, longest):
-            count = int(running[step])
-            candidates = delta[:count, :, None] + transitions  # (running stretches, from, to)
-            back.append(candidates.argmax(axis=1))
-            delta = candidates.max(axis=1) + scores[starts[:count] + step]
-            ended = count - int(running[step + 1]) if step + 1 < longest else count
-            if ended:
-                final[count - ended:count] = delta[count - ended:] + transitions[:, outside]
-        path = np.full(len(scores), outside, dtype=np.intp)
-        current = final.argmax(axis=1)
-        for step in range(longest - 1, 0, -1):
-            count = int(running[step])
-            path[starts[:count] + step] = current[:count]
-            current[:count] = back[step - 1][np.arange(count), current[:count]]
-        path[starts] = current
-        return path
 
     def _spans(self, path: np.ndarray) -> list[Span]:
         """CoNLL spans of a label path (``spans_from_bio`` over its entity tokens only)."""
@@ -309,8 +268,20 @@ class Tagger:
                        + (end - start - 1) * transitions[outside][outside])
 
     def viterbi(self, scores: np.ndarray) -> np.ndarray:
-        """Plain Viterbi over a whole sequence with O before and after it (what ``tag`` approximates)."""
-        return self._decode(scores, np.array([0]), np.array([len(scores)]))
+        """Plain numpy Viterbi over a whole sequence with O before and after it: the reference ``tag`` approximates."""
+        transitions, outside = self.transitions, self.outside
+        delta = scores[0] + transitions[outside]
+        back = []
+        for position in range(1, len(scores)):
+            candidates = delta[:, None] + transitions  # (from, to)
+            back.append(candidates.argmax(axis=0))
+            delta = candidates.max(axis=0) + scores[position]
+        current = int((delta + transitions[:, outside]).argmax())
+        path = [current]
+        for pointers in reversed(back):
+            current = int(pointers[current])
+            path.append(current)
+        return np.array(path[::-1], dtype=np.intp)
 
 
 @functools.lru_cache(maxsize=1)

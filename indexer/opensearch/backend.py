@@ -26,7 +26,8 @@ from indexer.search.backend import model_from, search_result
 from indexer.opensearch import dsl, schema
 from indexer.opensearch.location import ClusterLocation, cluster_error, connect, parse_location, scroll_hits
 from indexer.search.engine import Ranking
-from indexer.search.facets import FACET_NAMES, MAX_MONTH_BUCKETS, UNKNOWN_DATE
+from indexer.records import ACTOR_TYPES
+from indexer.search.facets import FACET_NAMES, MAX_MONTH_BUCKETS, UNKNOWN_DATE, dominant_type
 from indexer.search.highlight import (
     SNIPPET_LOOKAHEAD_CHARS,
     SNIPPET_SCAN_CHARS,
@@ -164,6 +165,8 @@ class OpenSearchBackend:
                 response = fallback
                 notices.append(_best_match(top))
         facets = _facets(response.get("aggregations", {}), request) if request.facets else {}
+        if "actor" in facets:
+            self._add_actor_types(facets["actor"].values, request.filters.actor_type)
         terms = request.plan.match_terms
         hits = [_hit(item, terms) for item in response["hits"]["hits"]]
         return search_result(request, total=_total(response), hits=hits, facets=facets, started=started, sort=sort,
@@ -240,7 +243,7 @@ class OpenSearchBackend:
             wanted = contains.strip()
             values = [value for value in facet.values if wanted in value.value]
             return FacetSearch(name, values[:limit], len(values))
-        field = _FIELDS[name]
+        field = _field(name, filters.actor_type)
         body["aggs"] = {"values": {"terms": {"field": field, "size": ALL_VALUES}}}
         buckets = self._search(body)["aggregations"]["values"]["buckets"]
         wanted = normalize_with_digits(contains.strip())
@@ -249,7 +252,30 @@ class OpenSearchBackend:
                     if not wanted or wanted in normalize_with_digits(bucket["key"])]
         matching.sort(key=lambda pair: (-pair[1], pair[0]))
         values = [FacetValue(key, count, key in selected) for key, count in matching[:limit]]
+        if name == "actor":
+            self._add_actor_types(values, filters.actor_type)
         return FacetSearch(name, values, len(matching))
+
+    def _add_actor_types(self, values: list[FacetValue], actor_type: str | None) -> None:
+        """As ``facets.add_actor_types``: the type asked for where a value was counted under it, else the
+        type most of the index's documents give it (one request for those values)."""
+        unknown = []
+        for value in values:
+            if actor_type is not None and value.count:
+                value.type = actor_type
+            else:
+                unknown.append(value)
+        if not unknown:
+            return
+        names = list(dict.fromkeys(value.value for value in unknown))
+        body = {"size": 0, "track_total_hits": False, "aggs": {
+            kind: {"terms": {"field": field, "include": names, "size": len(names)}}
+            for kind, field in schema.TYPED_ACTOR_FIELDS.items()}}
+        found = self._search(body)["aggregations"]
+        counts = {kind: {bucket["key"]: bucket["doc_count"] for bucket in found[kind]["buckets"]}
+                  for kind in ACTOR_TYPES}
+        for value in unknown:
+            value.type = dominant_type([counts[kind].get(value.value, 0) for kind in ACTOR_TYPES])
 
     def _all_values(self, field: str, limit: int | None) -> list[FacetValue]:
         body = {"size": 0, "aggs": {"values": {"terms": {"field": field, "size": limit or ALL_VALUES,
@@ -266,9 +292,11 @@ class OpenSearchBackend:
     def actor_summaries(self, limit: int | None = None) -> list[ActorSummary]:
         from indexer.storage.store import ActorMentions
 
-        body = {"query": {"exists": {"field": "actors"}}, "size": EXPORT_BATCH, "_source": ["actors", "actor_variants"]}
+        body = {"query": {"exists": {"field": "actors"}}, "size": EXPORT_BATCH,
+                "_source": ["actors", "actor_variants", "entities"]}
         mentions = [ActorMentions(list(item["_source"].get("actors") or []),
-                                  dict(item["_source"].get("actor_variants") or {}))
+                                  dict(item["_source"].get("actor_variants") or {}),
+                                  list(item["_source"].get("entities") or []))
                     for item in self._scroll(body)]
         return summarize_actors(mentions)[:limit]
 
@@ -276,6 +304,13 @@ class OpenSearchBackend:
 # --- request parts -----------------------------------------------------------------------------
 
 _FIELDS = {"source": "source", "actor": "actors"}
+
+
+def _field(name: str, actor_type: str | None) -> str:
+    """The field a facet aggregates: for the actor facet restricted to a type, that type's field."""
+    if name == "actor" and actor_type is not None:
+        return schema.TYPED_ACTOR_FIELDS[actor_type]
+    return _FIELDS[name]
 
 
 def _best_match(top: dsl.TopLevel) -> Notice:
@@ -314,7 +349,8 @@ def _date_aggregations() -> dict:
 def _facet_aggregations(request: SearchRequest) -> dict:
     filters = request.filters
     aggregations = {}
-    for name, field in _FIELDS.items():
+    for name in _FIELDS:
+        field = _field(name, filters.actor_type)
         inner = {"distinct": {"cardinality": {"field": field, "precision_threshold": 40_000}}}
         if request.facet_limit:
             inner["values"] = {"terms": {"field": field, "size": request.facet_limit,

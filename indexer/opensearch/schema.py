@@ -25,6 +25,7 @@ import datetime as dt
 import unicodedata
 from collections import defaultdict
 
+from indexer.records import ACTOR_TYPES
 from indexer.text import analysis
 from indexer.text.normalize import CHARACTERS_CHANGED, PRESENTATION_FORMS_RE, normalize
 from indexer.text.stemming import NO_STEMMER, stem
@@ -32,7 +33,8 @@ from indexer.text.stopwords import ARABIC_STOPWORDS
 
 #: Bump when the mapping or the analysis settings change: an index of another version must be rebuilt.
 #: 2: date_basis, date_reference and entities.
-MAPPING_VERSION = 2
+#: 3: actors_person, actors_organisation, actors_place (the actors of each type, for the typed actor facet).
+MAPPING_VERSION = 3
 STEMMED_ANALYZER = "fahras_stemmed"
 EXACT_ANALYZER = "fahras_exact"
 #: Queries send terms already analysed by Python (``Leaf.stems``): split on spaces, and ``GAP`` stands for a
@@ -43,6 +45,9 @@ GAP = "|"
 CLUSTER_STEMMERS = ("fahras", "light10", NO_STEMMER)
 #: Deep pages: ``MAX_LIMIT`` hits per page of the API, some hundreds of pages.
 MAX_RESULT_WINDOW = 100_000
+#: Actor type -> the keyword field holding a record's actors of that type (the ``entities`` say which):
+#: the actor facet restricted to one type aggregates that field.
+TYPED_ACTOR_FIELDS = {kind: f"actors_{kind}" for kind in ACTOR_TYPES}
 
 #: ``_source`` fields of a record document.
 RECORD_FIELDS = ("id", "path", "display_title", "body", "source", "date", "date_precision", "date_origin", "date_basis",
@@ -160,6 +165,7 @@ def mappings(meta: dict[str, str]) -> dict:
             "body": _text(offsets=True),
             "source": {"type": "keyword"},
             "actors": {"type": "keyword"},
+            **{field: {"type": "keyword"} for field in TYPED_ACTOR_FIELDS.values()},
             "date": {"type": "date", "format": "strict_date"},
             "date_precision": {"type": "keyword"},
             "date_origin": {"type": "keyword"},

@@ -66,6 +66,13 @@ def document_id(record_id: str) -> str:
     return "sha256:" + hashlib.sha256(record_id.encode("utf-8")).hexdigest()
 
 
+def typed_actors(record: Record) -> dict[str, list[str]]:
+    """``schema.TYPED_ACTOR_FIELDS``: the record's actors of each type, as its ``entities`` type them."""
+    types = {entity.get("name"): entity.get("type") for entity in record.entities if isinstance(entity, dict)}
+    return {field: [name for name in record.actors if types.get(name) == kind]
+            for kind, field in schema.TYPED_ACTOR_FIELDS.items()}
+
+
 def record_document(record: Record, file_key: str) -> dict:
     """A record as the cluster stores it (``schema.mappings``)."""
     doc = {
@@ -85,6 +92,7 @@ def record_document(record: Record, file_key: str) -> dict:
         "url": record.url,
         "author": record.author,
         "actors": list(record.actors),
+        **typed_actors(record),
         "actor_variants": record.actor_variants,
         "title_derived": record.title_derived,
         "warnings": list(record.warnings),

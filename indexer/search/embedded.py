@@ -23,7 +23,7 @@ from indexer.errors import DocumentNotFound, IndexNotFound
 from indexer.ingest.actors import ActorSummary, summarize_actors
 from indexer.models import Document, FacetSearch, FacetValue, Hit, Notice, SearchResult
 from indexer.search.backend import model_from, search_result
-from indexer.search.engine import Deadline, DocTable, Evaluator, Ranking, StoredTexts
+from indexer.search.engine import FOREGROUND, Deadline, DocTable, Evaluator, Ranking, StoredTexts
 from indexer.search.facets import FilterMasks, count_facets, ranked, search_values
 from indexer.search.highlight import MatchTerms, highlight_all, snippet
 from indexer.search.plan import QueryAnalyzer, QueryPlan, SearchRequest
@@ -218,7 +218,7 @@ class EmbeddedBackend:
         sort = request.sort
         if request.plan.is_empty and sort == "relevance":
             sort = "date"
-        with self._searcher() as searcher:
+        with self._searcher() as searcher, FOREGROUND.running():
             table = searcher.table
             masks = FilterMasks(table, request.filters)
             matched, scores = self._match(searcher, request, masks, notices)

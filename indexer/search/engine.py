@@ -22,12 +22,14 @@ import time
 from functools import lru_cache
 from bisect import bisect_left
 from collections import OrderedDict
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 
 from indexer.errors import QueryError
 from indexer.models import Notice
+from indexer.records import ACTOR_TYPES
 from indexer.search.plan import EXACT, PHRASE, PREFIX, Leaf, Token
 from indexer.search.query import And, Not, Or
 from indexer.text.normalize import normalize_with_digits
@@ -40,12 +42,74 @@ from indexer.storage.schema import EXACT_FIELD, TEXT_FIELDS
 MATCH_MODES = ("all", "auto", "any")
 #: Candidates checked against the stored text for a phrase with stop words (the rest are dropped, with a note).
 MAX_TEXT_CHECKS = 20000
-#: Stored texts read per batch while checking a phrase (the deadline is checked between batches).
-TEXT_CHECK_BATCH = 100
-#: A phrase check still reading stored texts after this long takes the slow lane: one such check runs at a
-#: time, so searches of very common phrases queue behind each other instead of taking the CPU from everyone.
+#: Stored texts read per batch while checking a phrase (the deadline is checked between batches): about 1.5 ms.
+TEXT_CHECK_BATCH = 8
+#: A phrase check still reading stored texts after ``YIELD_AFTER_MS`` gives way to other work: it goes on in
+#: slices of about ``SLOW_SLICE_MS`` and, between slices, while other searches (or web requests) are running,
+#: pauses until they are done or ``SLOW_PAUSE_MS`` has passed.  Python runs one thread at a time (the GIL):
+#: without the pauses a long check takes its full share of the CPU from the quick searches; with them it takes
+#: about SLICE / (SLICE + PAUSE) while others are busy, and all of it when the server is idle.
+YIELD_AFTER_MS = 10
+SLOW_SLICE_MS = 2
+SLOW_PAUSE_MS = 15
+#: A phrase check still reading stored texts after ``SLOW_AFTER_MS`` takes the slow lane: one such check runs
+#: at a time, so searches of very common phrases queue behind each other instead of taking the CPU from everyone.
 SLOW_AFTER_MS = 50
 SLOW_LANE = threading.BoundedSemaphore(1)
+
+
+class Foreground:
+    """Work in flight that long phrase checks give way to: searches and web requests, counted per thread.
+
+    ``running()`` counts the calling thread's work (nested calls count once per level, so a search inside
+    a web request is fine); ``stepped_aside()`` uncounts all of it while the thread's phrase check gives way
+    (pauses, waits for or works in the slow lane), so a slow search never waits for itself.
+    """
+
+    def __init__(self):
+        self._condition = threading.Condition()
+        self._count = 0
+        self._local = threading.local()
+
+    def _change(self, delta: int) -> None:
+        with self._condition:
+            self._count += delta
+            if self._count == 0:
+                self._condition.notify_all()
+
+    @contextmanager
+    def running(self):
+        self._local.depth = getattr(self._local, "depth", 0) + 1
+        self._change(1)
+        try:
+            yield
+        finally:
+            self._local.depth -= 1
+            self._change(-1)
+
+    @contextmanager
+    def stepped_aside(self):
+        depth = getattr(self._local, "depth", 0)
+        self._local.depth = 0
+        if depth:
+            self._change(-depth)
+        try:
+            yield
+        finally:
+            if depth:
+                self._change(depth)
+            self._local.depth = depth
+
+    def busy(self) -> bool:
+        return self._count > 0
+
+    def wait_until_idle(self, timeout: float) -> bool:
+        """Wait until no counted work is in flight, at most ``timeout`` seconds; True when idle."""
+        with self._condition:
+            return self._condition.wait_for(lambda: self._count == 0, timeout=max(0.0, timeout))
+
+
+FOREGROUND = Foreground()
 
 
 @dataclass(frozen=True)
@@ -148,8 +212,10 @@ class DocTable:
         sources: dict[str, int] = {}
         actors: dict[str, int] = {}
         actor_lists: list[list[int]] = [[] for _ in range(size)]
+        kind_lists: list[list[int]] = [[] for _ in range(size)]
+        kind_of = {name: number for number, name in enumerate(ACTOR_TYPES)}
         docnum_of = self.docnum_of
-        for id_, source, day, actor_names in store.facet_rows():
+        for id_, source, day, actor_names, actor_types in store.facet_rows():
             docnum = docnum_of.get(id_)
             if docnum is None:
                 continue
@@ -159,6 +225,8 @@ class DocTable:
                 self.day[docnum] = day
             if actor_names:
                 actor_lists[docnum] = [actors.setdefault(a, len(actors)) for a in actor_names]
+                kinds = [kind_of.get(kind, -1) for kind in actor_types[:len(actor_names)]]
+                kind_lists[docnum] = kinds + [-1] * (len(actor_names) - len(kinds))
         self.source_names = list(sources)
         self.actor_names = list(actors)
         # Ties in facet counts are listed alphabetically, whatever order documents came in.
@@ -173,6 +241,17 @@ class DocTable:
             (value for values in actor_lists for value in values), dtype=np.int32, count=int(counts.sum())
         )
         self.actor_doc = np.repeat(np.arange(size, dtype=np.int32), counts)
+        #: Each (document, actor) pair's type: its index in ``ACTOR_TYPES``, -1 when the record does not say.
+        self.actor_kind = np.fromiter(
+            (kind for kinds in kind_lists for kind in kinds), dtype=np.int8, count=int(counts.sum())
+        )
+        #: Live documents naming each actor as each type (``[actor, ACTOR_TYPES index]``): an actor's
+        #: type, where a value's type is shown, is the one most documents give it.
+        typed = self.live[self.actor_doc] & (self.actor_kind >= 0)
+        self.actor_type_counts = np.bincount(
+            self.actor_values[typed].astype(np.int64) * len(ACTOR_TYPES) + self.actor_kind[typed],
+            minlength=len(self.actor_names) * len(ACTOR_TYPES),
+        ).reshape(len(self.actor_names), len(ACTOR_TYPES))
 
 
 def _alphabetical_rank(names: list[str]) -> np.ndarray:
@@ -508,25 +587,39 @@ class StoredTexts:
                 f"the phrase was checked in the first {MAX_TEXT_CHECKS} of {len(docnums)} candidates",
                 {"checked": MAX_TEXT_CHECKS, "candidates": int(len(docnums))}))
         deadline = deadline or Deadline(None)
-        ids = [self.table.ids[d] for d in docnums[:MAX_TEXT_CHECKS].tolist()]
-        started, in_slow_lane = time.perf_counter(), False
-        try:
-            for start in range(0, len(ids), TEXT_CHECK_BATCH):
-                if not in_slow_lane and (time.perf_counter() - started) * 1000 > SLOW_AFTER_MS:
+        docnums = docnums[:MAX_TEXT_CHECKS].tolist()
+        table_ids = self.table.ids
+        started = time.perf_counter()
+        with ExitStack() as stack:
+            giving_way = in_slow_lane = False
+            slice_started = started
+            for start in range(0, len(docnums), TEXT_CHECK_BATCH):
+                now = time.perf_counter()
+                elapsed_ms = (now - started) * 1000
+                if not giving_way and elapsed_ms > min(YIELD_AFTER_MS, SLOW_AFTER_MS):
+                    # From here on this thread's work is background work: it pauses for the others (and
+                    # waits for the lane) without counting itself among them.
+                    stack.enter_context(FOREGROUND.stepped_aside())
+                    giving_way, slice_started = True, 0.0  # pause at once if others are running
+                if not in_slow_lane and elapsed_ms > SLOW_AFTER_MS:
                     remaining = deadline.remaining()
                     if not SLOW_LANE.acquire(timeout=-1 if remaining is None else remaining):
                         deadline.expired()
                         break
-                    in_slow_lane = True
+                    stack.callback(SLOW_LANE.release)
+                    in_slow_lane, slice_started = True, 0.0
+                if giving_way and (now - slice_started) * 1000 >= SLOW_SLICE_MS:
+                    if FOREGROUND.busy():
+                        remaining = deadline.remaining()
+                        pause = SLOW_PAUSE_MS / 1000.0
+                        FOREGROUND.wait_until_idle(pause if remaining is None else min(pause, remaining))
+                    slice_started = time.perf_counter()
                 if deadline.expired():
                     break
-                batch = ids[start: start + TEXT_CHECK_BATCH]
+                batch = [table_ids[d] for d in docnums[start: start + TEXT_CHECK_BATCH]]
                 texts = {record.id: f"{record.title}\n{record.body}" for record in self.store.records(batch)}
                 for i, id_ in enumerate(batch, start):
                     keep[i] = contains_words(normalize_with_digits(texts.get(id_, "")), terms)
-        finally:
-            if in_slow_lane:
-                SLOW_LANE.release()
         return keep
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from indexer.search.engine import DocTable
 from indexer.errors import QueryError
 from indexer.models import Facet, FacetSearch, FacetValue
+from indexer.records import ACTOR_TYPES
 from indexer.search.plan import Filters
 from indexer.text.normalize import normalize_with_digits
 
@@ -110,11 +111,35 @@ def source_facet(table: DocTable, mask: np.ndarray, limit: int, selected) -> Fac
     return Facet("source", values, total)
 
 
-def actor_facet(table: DocTable, mask: np.ndarray, limit: int, selected) -> Facet:
-    values_of_docs = table.actor_values[mask[table.actor_doc]]
-    counts = np.bincount(values_of_docs, minlength=len(table.actor_names))
+def actor_counts(table: DocTable, mask: np.ndarray, actor_type: str | None = None) -> np.ndarray:
+    """Documents of ``mask`` naming each actor; with ``actor_type``, naming it as that type."""
+    pairs = mask[table.actor_doc]
+    if actor_type is not None:
+        pairs &= table.actor_kind == ACTOR_TYPES.index(actor_type)
+    return np.bincount(table.actor_values[pairs], minlength=len(table.actor_names))
+
+
+def dominant_type(type_counts) -> str | None:
+    """The type most documents give an actor (ties: ``ACTOR_TYPES`` order), None when none says."""
+    best = max(range(len(ACTOR_TYPES)), key=lambda kind: (type_counts[kind], -kind))
+    return ACTOR_TYPES[best] if type_counts[best] else None
+
+
+def add_actor_types(table: DocTable, values: list[FacetValue], actor_type: str | None) -> list[FacetValue]:
+    """Each actor value's type: the one asked for where the value was counted under it, else its own."""
+    for value in values:
+        index = table.actor_index.get(value.value)
+        if actor_type is not None and value.count:
+            value.type = actor_type
+        elif index is not None:
+            value.type = dominant_type(table.actor_type_counts[index])
+    return values
+
+
+def actor_facet(table: DocTable, mask: np.ndarray, limit: int, selected, actor_type: str | None = None) -> Facet:
+    counts = actor_counts(table, mask, actor_type)
     values, total = _top(table.actor_names, table.actor_rank, counts, limit, list(selected))
-    return Facet("actor", values, total)
+    return Facet("actor", add_actor_types(table, values, actor_type), total)
 
 
 def _month_number(day: np.ndarray) -> np.ndarray:
@@ -162,7 +187,8 @@ def count_facets(table: DocTable, matched: np.ndarray, masks: FilterMasks, limit
     selected = masks.filters.selected
     facets = {
         "source": source_facet(table, masks.restrict(matched, "source"), limit, selected["source"]),
-        "actor": actor_facet(table, masks.restrict(matched, "actor"), limit, selected["actor"]),
+        "actor": actor_facet(table, masks.restrict(matched, "actor"), limit, selected["actor"],
+                             masks.filters.actor_type),
         "date": date_facet(table, masks.restrict(matched, "date")),
     }
     return masks.restrict(matched), facets
@@ -194,7 +220,7 @@ def search_values(table: DocTable, name: str, matched: np.ndarray, masks: Filter
         counts = np.bincount(ordinals[ordinals >= 0], minlength=len(table.source_names))
         names, rank = table.source_names, table.source_rank
     else:
-        counts = np.bincount(table.actor_values[scope[table.actor_doc]], minlength=len(table.actor_names))
+        counts = actor_counts(table, scope, masks.filters.actor_type)
         names, rank = table.actor_names, table.actor_rank
     wanted = normalize_with_digits(contains.strip())
     selected = set(masks.filters.selected[name])
@@ -203,4 +229,6 @@ def search_values(table: DocTable, name: str, matched: np.ndarray, masks: Filter
         counts = np.where(keep, counts, 0)
     order = ranked(counts, rank)
     values = [FacetValue(names[i], int(counts[i]), names[i] in selected) for i in order[:limit]]
+    if name == "actor":
+        add_actor_types(table, values, masks.filters.actor_type)
     return FacetSearch(name, values, len(order))

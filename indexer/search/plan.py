@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from indexer.errors import QueryError
 from indexer.models import Notice
+from indexer.records import ACTOR_TYPES
 from indexer.search.highlight import MatchTerms, PhrasePattern
 from indexer.search.query import And, Not, Or, ParsedQuery, Phrase, Word, parse_query
 from indexer.text import analysis
@@ -204,6 +205,17 @@ def parse_day(value, name: str) -> dt.date | None:
         raise QueryError(f"{name} must be a date written YYYY-MM-DD, not {value!r}") from None
 
 
+def parse_actor_type(value) -> str | None:
+    """An actor type (``person``, ``organisation``, ``place``; any case), None for none; else a ``QueryError``."""
+    if value is None or str(value).strip() == "":
+        return None
+    wanted = str(value).strip().lower()
+    if wanted not in ACTOR_TYPES:
+        raise QueryError(f"actor type must be one of {', '.join(ACTOR_TYPES)}, not {str(value)[:40]!r}",
+                         code="bad_actor_type", params={"value": str(value)[:40]})
+    return wanted
+
+
 def _values(values) -> tuple[str, ...]:
     if isinstance(values, str):
         values = [values]
@@ -221,16 +233,22 @@ class Filters:
     #: Inclusive date range.
     since: dt.date | None = None
     until: dt.date | None = None
+    #: The actor facet lists only actors of this type (``ACTOR_TYPES``), counting the documents that name
+    #: them as that type; the documents themselves are not filtered (``actors`` filters them).
+    actor_type: str | None = None
 
     @classmethod
-    def parse(cls, sources=(), actors=(), since=None, until=None, exclude_sources=(), exclude_actors=()) -> Filters:
-        """Validated filters from API or URL values; a bad date or an inverted range is a ``QueryError``."""
+    def parse(cls, sources=(), actors=(), since=None, until=None, exclude_sources=(), exclude_actors=(),
+              actor_type=None) -> Filters:
+        """Validated filters from API or URL values; a bad date, an inverted range or an unknown actor
+        type is a ``QueryError``."""
         first, last = parse_day(since, "since"), parse_day(until, "until")
         if first is not None and last is not None and first > last:
             raise QueryError(f"since ({first.isoformat()}) is after until ({last.isoformat()}): "
                              f"no date can be in that range", code="inverted_range",
                              params={"since": first.isoformat(), "until": last.isoformat()})
-        return cls(_values(sources), _values(actors), _values(exclude_sources), _values(exclude_actors), first, last)
+        return cls(_values(sources), _values(actors), _values(exclude_sources), _values(exclude_actors), first, last,
+                   parse_actor_type(actor_type))
 
     @property
     def selected(self) -> dict[str, tuple[str, ...]]:

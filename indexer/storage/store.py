@@ -33,13 +33,15 @@ from pathlib import Path
 
 import zstandard
 
-from indexer.records import Record
+from indexer.records import ACTOR_TYPES, Record
 
 
 @dataclass
 class ActorMentions:
     actors: list[str]
     actor_variants: dict[str, list[str]]
+    #: The record's typed entities (``{"name", "type", "mentions"}``): where an actor's type comes from.
+    entities: list[dict] = dataclasses.field(default_factory=list)
 
 
 STORE_FILENAME = "fahras.sqlite"
@@ -58,7 +60,8 @@ DICTIONARY_BYTES = 110 * 1024
 
 _SCHEMA_SQL = """
 -- file: files.number; content_hash: the 32 bytes of a SHA-256 hex digest (text otherwise);
--- actors: actor_names.number of each actor, comma-separated, in the record's order.
+-- actors: actor_names.number of each actor, comma-separated, in the record's order;
+-- actor_types: one letter per actor, in the same order (``TYPE_CODES``; NULL in rows written before it).
 CREATE TABLE IF NOT EXISTS docs (
     key INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
@@ -66,7 +69,8 @@ CREATE TABLE IF NOT EXISTS docs (
     content_hash BLOB NOT NULL,
     source TEXT,
     day INTEGER,
-    actors TEXT NOT NULL
+    actors TEXT NOT NULL,
+    actor_types TEXT
 );
 CREATE INDEX IF NOT EXISTS docs_file ON docs(file);
 CREATE TABLE IF NOT EXISTS actor_names (number INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
@@ -114,6 +118,24 @@ def unpacked_hash(stored: bytes | str) -> str:
 
 def _unchanged(value):
     return value
+
+
+#: An actor's type as one letter of ``docs.actor_types`` (``-``: the record does not say).
+TYPE_CODES = {"person": "p", "organisation": "o", "place": "l"}
+UNKNOWN_TYPE_CODE = "-"
+_CODE_TYPES = {code: name for name, code in TYPE_CODES.items()}
+assert set(TYPE_CODES) == set(ACTOR_TYPES)
+
+
+def actor_type_codes(actors: list[str], entities) -> str:
+    """``docs.actor_types`` of a record: each actor's type (from its ``entities``) as one letter."""
+    types = {entity.get("name"): entity.get("type") for entity in entities or () if isinstance(entity, dict)}
+    return "".join(TYPE_CODES.get(types.get(name), UNKNOWN_TYPE_CODE) for name in actors)
+
+
+def actor_types_of(codes: str) -> list[str | None]:
+    """Undo ``actor_type_codes``: each actor's type, None where unknown."""
+    return [_CODE_TYPES.get(code) for code in codes]
 
 
 def compact_variants(actor_variants: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -219,6 +241,7 @@ def record_row(record: Record, file: str) -> StoredRecord:
     """What the store keeps of a record; ``file`` is the input file's key in the file table."""
     columns = {name: column.to_stored(getattr(record, column.field)) for name, column in COLUMNS.items()}
     columns["file"] = file
+    columns["actor_types"] = actor_type_codes(record.actors, record.entities)
     return StoredRecord(columns, json.dumps(_frame_fields(record), ensure_ascii=False))
 
 
@@ -282,6 +305,8 @@ class Store:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(_SCHEMA_SQL)
+            if not self._has_actor_types():  # a store made before actor types: its rows read NULL
+                self.db.execute("ALTER TABLE docs ADD COLUMN actor_types TEXT")
             self.db.commit()
         self.codec = TextCodec(dict(self.db.execute("SELECT id, data FROM dictionaries")))
         self._pending: list[StoredRecord] = []
@@ -291,6 +316,9 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+
+    def _has_actor_types(self) -> bool:
+        return any(row[1] == "actor_types" for row in self.db.execute("PRAGMA table_info(docs)"))
 
     # --- metadata ---------------------------------------------------------
 
@@ -328,11 +356,12 @@ class Store:
     def _write(self, rows: list[StoredRecord]) -> None:
         compress = self.codec.compress
         self.delete([row.id for row in rows])
-        names = [*COLUMNS, "file"]
+        names = [*COLUMNS, "file", "actor_types"]
         insert = f"INSERT INTO docs({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
         for row in rows:
             columns = dict(row.columns, file=self._file_number(row.columns["file"]),
                            actors=self._encode_actors(row.columns["actors"]))
+            columns.setdefault("actor_types", None)
             cursor = self.db.execute(insert, [columns[name] for name in names])
             self.db.execute("INSERT INTO texts(doc, data) VALUES (?, ?)", (cursor.lastrowid, compress(row.details)))
 
@@ -391,19 +420,40 @@ class Store:
         return self.db.execute("SELECT count(*) FROM docs").fetchone()[0]
 
     def facet_rows(self):
-        """``(id, source, day, actor names)`` for every record."""
+        """``(id, source, day, actor names, actor types)`` for every record; a type is ``person``,
+        ``organisation``, ``place`` or None (unknown).
+
+        Rows written before ``docs.actor_types`` existed take their types from their frame's
+        ``entities`` (slower, and only until the record is written again).
+        """
         decode = self._decode_actors
-        for id_, source, day, actors in self.db.execute("SELECT id, source, day, actors FROM docs"):
-            yield id_, source, day, decode(actors)
+        types = "actor_types" if self._has_actor_types() else "NULL"
+        untyped = []
+        for key, id_, source, day, actors, codes in self.db.execute(
+                f"SELECT key, id, source, day, actors, {types} FROM docs"):
+            names = decode(actors)
+            if codes is None and names:
+                untyped.append((key, id_, source, day, names))
+                continue
+            yield id_, source, day, names, actor_types_of(codes or "")
+        for offset in range(0, len(untyped), _SQL_VARIABLES):
+            batch = untyped[offset: offset + _SQL_VARIABLES]
+            frames = dict(self.db.execute(f"SELECT doc, data FROM texts WHERE doc IN ({','.join('?' * len(batch))})",
+                                          [row[0] for row in batch]))
+            for key, id_, source, day, names in batch:
+                data = frames.get(key)
+                entities = json.loads(self.codec.decompress(data)).get("entities") if data is not None else None
+                yield id_, source, day, names, actor_types_of(actor_type_codes(names, entities))
 
     def actor_mentions(self):
-        """``(actors, actor_variants)`` of every record: what ``fahras actors`` merges."""
+        """``(actors, actor_variants, entities)`` of every record: what ``fahras actors`` merges."""
         rows = self.db.execute("SELECT docs.actors, texts.data FROM docs JOIN texts ON texts.doc = docs.key "
                                "WHERE docs.actors != ''")
         for actors, data in rows:
             actors = self._decode_actors(actors)
-            stored = json.loads(self.codec.decompress(data)).get("actor_variants") or {}
-            yield ActorMentions(actors, expand_variants(actors, stored))
+            frame = json.loads(self.codec.decompress(data))
+            stored = frame.get("actor_variants") or {}
+            yield ActorMentions(actors, expand_variants(actors, stored), list(frame.get("entities") or []))
 
     def records(self, ids: Iterable[str]) -> list[StoredDocument]:
         """The stored records with these ids, in the order asked (ids not stored are left out)."""

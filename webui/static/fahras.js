@@ -75,7 +75,16 @@ function foundRow(facet, item) {
   const count = document.createElement("span");
   count.className = "count";
   count.textContent = String(item.count);
-  label.append(box, " ", text, " ", count);
+  label.append(box, " ", text, " ");
+  if (item.type_label) {
+    const kind = document.createElement("span");
+    kind.className = "actor-type";
+    kind.dataset.type = item.type;
+    kind.title = "النوع: " + item.type_label;
+    kind.textContent = item.type_label;
+    label.append(kind, " ");
+  }
+  label.append(count);
   const exclude = document.createElement("a");
   exclude.className = "facet-exclude";
   exclude.href = excludeUrl(facet, item.value);
