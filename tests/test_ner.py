@@ -186,3 +186,24 @@ GUARD_SENTENCES = [
 def test_accuracy_guard_on_written_sentences():
     found = sum(any(name == text for _, text in spans(sentence)) for sentence, name in GUARD_SENTENCES)
     assert found >= 8, [(sentence, spans(sentence)) for sentence, _ in GUARD_SENTENCES]
+
+
+def test_the_kernels_compile_even_where_no_cache_can_be_written(monkeypatch):
+    # numba raises at decoration when it finds no writable cache place (a read-only install and home):
+    # the kernels then compile in every process instead of failing ingestion.
+    import numba
+    from numba.core import caching
+
+    from indexer.ingest import crf_kernel
+
+    # No place to cache in: numba's own "no locator available" path.
+    monkeypatch.setattr(caching.CacheImpl, "_locator_classes", [])
+    monkeypatch.setattr(caching.config, "CACHE_LOCATOR_CLASSES", "", raising=False)
+    with pytest.raises(RuntimeError, match="no locator"):
+        numba.njit(cache=True)(lambda values: values)
+
+    def add_one(values):
+        return values + 1
+
+    kernel = crf_kernel.compiled(add_one)
+    np.testing.assert_array_equal(kernel(np.arange(3)), [1, 2, 3])

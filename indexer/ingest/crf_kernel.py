@@ -10,7 +10,8 @@ numpy reference) finds over each stretch.
 
 Only this module imports numba.  The compiled code is cached beside the
 module (or in numba's per-user cache when that is read-only), so a process
-pays the compilation once per installation, not per run.
+pays the compilation once per installation, not per run; where neither can
+be written, every process compiles (a few seconds) instead of failing.
 """
 
 from __future__ import annotations
@@ -19,7 +20,15 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True, nogil=True)
+def compiled(function):
+    """``function`` compiled without the GIL, cached on disk where numba finds a writable place."""
+    try:
+        return njit(cache=True, nogil=True)(function)
+    except RuntimeError:  # "cannot cache function ...: no locator available"
+        return njit(nogil=True)(function)
+
+
+@compiled
 def emission_scores(ids: np.ndarray, table: np.ndarray) -> np.ndarray:
     """``(tokens, labels)`` scores; ``ids`` are the row numbers of the words, two padding rows on each side.
 
@@ -41,7 +50,7 @@ def emission_scores(ids: np.ndarray, table: np.ndarray) -> np.ndarray:
     return scores
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def open_tokens(scores: np.ndarray, outside: int, competitive: float) -> np.ndarray:
     """Whether each token is decoded: some entity label within ``competitive`` of O here or next door."""
     n, labels = scores.shape
@@ -61,7 +70,7 @@ def open_tokens(scores: np.ndarray, outside: int, competitive: float) -> np.ndar
     return decoded
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def decode_stretches(scores: np.ndarray, decoded: np.ndarray, transitions: np.ndarray, outside: int) -> np.ndarray:
     """The best label of every token: Viterbi over each run of decoded tokens with O on both sides, O elsewhere."""
     n, labels = scores.shape
@@ -106,7 +115,7 @@ def decode_stretches(scores: np.ndarray, decoded: np.ndarray, transitions: np.nd
     return path
 
 
-@njit(cache=True, nogil=True)
+@compiled
 def sum_feature_blocks(blocks: np.ndarray, features: np.ndarray, starts: np.ndarray, table: np.ndarray,
                        first: int) -> None:
     """Row ``first + k`` of ``table`` = the sum of the blocks of word k's features ``features[starts[k]:starts[k+1]]``.
