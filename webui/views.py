@@ -283,6 +283,14 @@ def value_label(facet: str, value: str, label: str | None = None) -> str:
     return display.strip_bidi_controls(label or (source_label(value) if facet == "source" else value), marks=True)
 
 
+def value_display(facet: str, value: str, label: str | None = None, kind: str | None = None) -> dict:
+    """The shown parts of a facet value, on the page and in ``/api/facet``: its label, and an actor's type."""
+    shown = {"label": value_label(facet, value, label)}
+    if kind:
+        shown.update(type=kind, type_label=messages.ACTOR_TYPE_LABELS.get(kind))
+    return shown
+
+
 def toggler(params: SearchParams, field_name: str):
     """``toggle(value, selected)``: the URL with ``value`` added to or removed from a filter.
 
@@ -316,9 +324,7 @@ def facet_entries(facet: str, facet_values: list[dict], params: SearchParams) ->
         selected, is_excluded = value in chosen, value in excluded
         return {
             "value": value,
-            "label": value_label(facet, value, label),
-            "type": kind,
-            "type_label": messages.ACTOR_TYPE_LABELS.get(kind),
+            **value_display(facet, value, label, kind),
             "count": count,
             "selected": selected,
             "excluded": is_excluded,
@@ -501,8 +507,7 @@ def facet_search(name: str):
     values = [
         {
             "value": value.value,
-            "label": value_label(name, value.value, value.label),
-            **({"type": value.type, "type_label": messages.ACTOR_TYPE_LABELS.get(value.type)} if value.type else {}),
+            **value_display(name, value.value, value.label, value.type),
             "count": value.count,
             "selected": value.selected or value.value in chosen,
             "excluded": value.value in excluded,

@@ -178,23 +178,25 @@ def whoosh_fields(record: Record) -> dict:
     return fields
 
 
-def _read_input(item: InputFile, options: BuildOptions) -> list[Record | Skipped]:
+def iter_input(item: InputFile, options: BuildOptions) -> Iterator[Record | Skipped]:
+    """The records and skips of one input file, streamed; a reader that fails becomes a skip with its reason."""
     try:
         if options.read is None:
-            return readers.read_file(item.path, item.root, options.reference_date, stat=item.stat,
-                                     content_hash=item.state.hash if item.state else None)
-        return list(options.read(item.path, item.root, options.reference_date))
+            yield from readers.iter_file(item.path, item.root, options.reference_date, stat=item.stat,
+                                         content_hash=item.state.hash if item.state else None)
+        else:
+            yield from options.read(item.path, item.root, options.reference_date)
     except FahrasError as error:
-        return [Skipped(item.key, str(error))]
+        yield Skipped(item.key, str(error))
     except (OSError, UnicodeError, ValueError, RecursionError) as error:
-        return [Skipped(item.key, f"{type(error).__name__}: {error}")]
+        yield Skipped(item.key, f"{type(error).__name__}: {error}")
 
 
 def _task_records(task: Task, outcome: Outcome, known_by_hash: dict[str, str], options: BuildOptions):
     """The task's records, except JSON lines whose hash the index already holds (counted as kept)."""
     item = task.item
     if task.chunk is None:
-        yield from _read_input(item, options)
+        yield from iter_input(item, options)
         return
 
     def known(digest: str) -> bool:

@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable
 
 from indexer.build.options import BuildOptions
-from indexer.build.tasks import discover, file_states, removed_files
+from indexer.build.tasks import discover, file_states, iter_input, removed_files
 from indexer.build.update import IndexReport
 from indexer.config import bundled_seeds_dir
 from indexer.errors import FahrasError, NothingToIndex, StaleIndex
@@ -427,20 +427,6 @@ def _strings(value):
             yield from _strings(inner)
 
 
-def _records(item, options: BuildOptions):
-    """The records and skips of one changed input file, streamed."""
-    try:
-        if options.read is None:
-            yield from readers.iter_file(item.path, item.root, options.reference_date, stat=item.stat,
-                                         content_hash=item.state.hash if item.state else None)
-        else:
-            yield from options.read(item.path, item.root, options.reference_date)
-    except FahrasError as error:
-        yield Skipped(item.key, str(error))
-    except (OSError, UnicodeError, ValueError, RecursionError) as error:
-        yield Skipped(item.key, f"{type(error).__name__}: {error}")
-
-
 def update_cluster_index(
     paths=(),
     location: str | ClusterLocation | None = None,
@@ -517,7 +503,7 @@ def update_cluster_index(
         for item in changed:
             before = hashes.get(item.key, {})
             found: set[str] = set()
-            for result in _records(item, options):
+            for result in iter_input(item, options):
                 if isinstance(result, Skipped):
                     report.skipped.append(result)
                     continue

@@ -245,6 +245,9 @@ class DocTable:
         self.actor_kind = np.fromiter(
             (kind for kinds in kind_lists for kind in kinds), dtype=np.int8, count=int(counts.sum())
         )
+        #: For each type of ``ACTOR_TYPES``, which (document, actor) pairs have it: a type-switched facet
+        #: counts those, without comparing every pair's type again on each search.
+        self.actor_pairs_of_type = [self.actor_kind == kind for kind in range(len(ACTOR_TYPES))]
         #: Live documents naming each actor as each type (``[actor, ACTOR_TYPES index]``): an actor's
         #: type, where a value's type is shown, is the one most documents give it.
         typed = self.live[self.actor_doc] & (self.actor_kind >= 0)

@@ -115,7 +115,7 @@ def actor_counts(table: DocTable, mask: np.ndarray, actor_type: str | None = Non
     """Documents of ``mask`` naming each actor; with ``actor_type``, naming it as that type."""
     pairs = mask[table.actor_doc]
     if actor_type is not None:
-        pairs &= table.actor_kind == ACTOR_TYPES.index(actor_type)
+        pairs &= table.actor_pairs_of_type[ACTOR_TYPES.index(actor_type)]
     return np.bincount(table.actor_values[pairs], minlength=len(table.actor_names))
 
 
