@@ -73,16 +73,6 @@ def _as_text(value) -> str | None:
     return text or None
 
 
-# --- Dates ------------------------------------------------------------------------
-
-
-def publication_date(
-    lines: list[str], reference: dt.date, reference_of: str = dates.REFERENCE_GIVEN
-) -> tuple[dates.DateGuess | None, str | None]:
-    """The publication date of a text document and a warning when it is guessed (``dates.publication_date``)."""
-    return dates.publication_date(lines, reference, reference_of)
-
-
 # --- Text documents ------------------------------------------------------------------
 
 
@@ -140,7 +130,7 @@ def parse_text_document(
         if source is None:
             warnings.append(f"source unknown ({evidence})")
     if date_guess is None:
-        date_guess, date_warning = publication_date(lines, reference_date, dates.reference_kind(reference_note))
+        date_guess, date_warning = dates.publication_date(lines, reference_date, dates.reference_kind(reference_note))
         if date_warning:  # only inferred dates carry one
             warnings.append(f"{date_warning}; {reference_note}" if reference_note else date_warning)
         elif date_guess is None:
@@ -223,7 +213,7 @@ def record_from_mapping(
         if source is None:
             warnings.append(f"source unknown ({evidence})")
     if date_guess is None:
-        date_guess, note = publication_date(body.split("\n"), reference, dates.reference_kind(reference_note))
+        date_guess, note = dates.publication_date(body.split("\n"), reference, dates.reference_kind(reference_note))
         if note or date_guess is None:
             warnings.append(note or "date unknown")
     return _record(
