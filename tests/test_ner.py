@@ -207,3 +207,18 @@ def test_the_kernels_compile_even_where_no_cache_can_be_written(monkeypatch):
 
     kernel = crf_kernel.compiled(add_one)
     np.testing.assert_array_equal(kernel(np.arange(3)), [1, 2, 3])
+
+
+def test_compiled_spans_read_a_path_as_conll_does():
+    # Random paths, invalid ones included (I- after O, I- of another type): CoNLL's reading.
+    tagger = actors.tagger()
+    rng = np.random.default_rng(5)
+    for _ in range(300):
+        path = rng.integers(0, len(tagger.labels), rng.integers(1, 15)).astype(np.intp)
+        scores = rng.normal(size=(len(path), len(tagger.labels))).astype(np.float32)
+        found = tagger._kernel.entity_spans(path, scores, tagger.transitions, tagger.outside, tagger._label_kinds,
+                                            tagger._label_types)
+        expected = ner.spans_from_bio([tagger.labels[label] for label in path])
+        assert [(int(a), int(b), tagger._type_names[int(t)]) for a, b, t, _m in found] == [
+            (span.start, span.end, span.label) for span in expected]
+        assert all(np.isnan(m) == (b - a > 1) for a, b, _t, m in found)

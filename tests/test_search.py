@@ -450,3 +450,32 @@ def test_a_store_written_before_actor_types_reads_them_from_the_records(typed_in
             for actor_type in (None, "person", "organisation"):
                 assert actor_facet(old.search("", actor_type=actor_type)) == \
                        actor_facet(typed_index.search("", actor_type=actor_type)), (name, actor_type)
+
+
+def test_the_next_update_fills_the_types_of_rows_written_before_them(typed_index, tmp_path):
+    import json
+    import sqlite3
+
+    from indexer import open_index, update_index
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name, named in TYPED_ARTICLES.items():
+        (folder / name).write_text(json.dumps(named, ensure_ascii=False), encoding="utf-8")
+    index_dir = tmp_path / "index"
+    update_index([folder], index_dir, read=_read_typed, processes=1)
+    (store_path,) = index_dir.rglob("fahras.sqlite")
+
+    def untyped() -> int:
+        with sqlite3.connect(store_path) as db:
+            return db.execute("SELECT count(*) FROM docs WHERE actor_types IS NULL AND actors != ''").fetchone()[0]
+
+    with sqlite3.connect(store_path) as db:
+        db.execute("UPDATE docs SET actor_types = NULL")  # as a store written before the column
+    assert untyped() == len(TYPED_ARTICLES)
+    report = update_index([folder], index_dir, read=_read_typed, processes=1)
+    assert report.unchanged == len(TYPED_ARTICLES) and untyped() == 0
+    with open_index(index_dir) as filled:
+        for actor_type in (None, "person", "organisation", "place"):
+            assert actor_facet(filled.search("", actor_type=actor_type)) == \
+                   actor_facet(typed_index.search("", actor_type=actor_type)), actor_type

@@ -14,7 +14,7 @@ from whoosh.analysis import StopFilter
 from whoosh.writing import SegmentWriter
 
 from conftest import ARTICLES
-from indexer.storage import blocks, segments
+from indexer.storage import blocks, parallel, segments
 from indexer.text import analysis
 from indexer.build.update import whoosh_fields
 from indexer.records import Record
@@ -248,6 +248,47 @@ def test_merged_fresh_segments_read_back_as_one_segment_written_at_once(tmp_path
                 single.doc_field_length(n, name) for n in range(len(records))]
     # The sources' files went with the commit.
     assert len({path.name.split(".")[0] for path in (tmp_path / "merged").glob("*.trm")}) == 1
+
+
+@pytest.mark.parametrize("inline_postings", [0, 2])
+def test_a_merge_split_with_a_forked_process_writes_the_same_bytes(tmp_path, monkeypatch, inline_postings):
+    from indexer.storage import merge
+
+    monkeypatch.setattr(merge, "PARALLEL_MIN_TERMS", 10)  # every field with 10 terms or more is split
+    monkeypatch.setattr(merge, "ENTRIES_PER_WRITE", 7)  # several entry batches on both sides of the cut
+    forks = []
+    enter = parallel.Forked.__enter__
+    monkeypatch.setattr(parallel.Forked, "__enter__", lambda self: forks.append(self.argument) or enter(self))
+    records = synthetic_records()
+    parts = [records[:70], records[70:120], records[120:]]
+    written = {}
+    for processes in (1, 2):
+        ix, made = _fresh_segments(tmp_path / f"p{processes}", parts, inline_postings=inline_postings)
+        writer = FastSegmentWriter(ix, compound=False, inline_postings=inline_postings)
+        assert writer.all_new_segments() == []  # as in commit_run: the writer's own empty segment goes first
+        writer._commit_toc(writer.merged(made, processes))
+        writer._finish()
+        written[processes] = segment_files(tmp_path / f"p{processes}")
+    assert len(forks) >= 3 and all(forks)  # title, body, exact... each had a second part
+    assert written[2] == written[1]
+    assert _postings_and_statistics(tmp_path / "p2") == _postings_and_statistics(tmp_path / "p1")
+
+
+def test_a_failed_forked_merge_part_raises_in_the_parent(tmp_path, monkeypatch):
+    from indexer.storage import merge
+
+    def broken(self, terms, folder):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(merge, "PARALLEL_MIN_TERMS", 10)
+    monkeypatch.setattr(merge._TermMerge, "to_files", broken)
+    records = synthetic_records()
+    ix, made = _fresh_segments(tmp_path / "ix", [records[:90], records[90:]])
+    writer = FastSegmentWriter(ix, compound=False)
+    writer.all_new_segments()
+    with pytest.raises(RuntimeError, match="disk full"):
+        writer.merged(made, 2)
+    writer.cancel()
 
 
 def test_merge_fresh_refuses_a_writer_with_documents_and_segments_with_deletions(tmp_path):

@@ -200,7 +200,7 @@ class _Run:
             for id_ in self.replaced_ids:
                 writer.delete_by_term("id", id_)
             checkpoint("segments-written")
-            commit_run(writer, segments, self.store, checkpoint)
+            commit_run(writer, segments, self.store, checkpoint, self.options.processes)
         except BaseException:
             if not writer.is_closed:
                 writer.cancel()
@@ -362,6 +362,9 @@ def _update_locked(index_dir: Path, paths: list, rebuild: bool, options: BuildOp
 
 def _update_generation(generation: Path, store: Store, paths: list, report: IndexReport, options: BuildOptions,
                        fresh: bool) -> None:
+    if not fresh:
+        # Rows written before docs.actor_types get their types once, with this run's commit.
+        store.backfill_actor_types()
     inputs, folders, skipped = discover(paths, options)
     report.skipped.extend(skipped)
     known = store.files()

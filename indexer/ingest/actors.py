@@ -155,7 +155,7 @@ EDGE_WORDS = frozenset(
     شهر الشهر أسبوع الأسبوع ساعة ساعات دقيقة قال قالت يقول تقول أكد أكدت أعلن أعلنت أضاف أضافت ذكر ذكرت
     دعا دعت طالبت أشار أشارت وقال وقالت وأكد وأضاف وأعلن وذكر إن أن ان إنه أنه الذي التي لدى عن
     في من مع ضد بين حول بعد قبل منذ خلال عبر نحو عند لكن بل كان كانت وكان وكانت أنا نحن أنت أنتم هم هن
-    غير أي كل بعض جميع شبه""".split()
+    غير أي كل بعض جميع شبه أو او ثم حتى""".split()
 ) | ORG_END_WORDS
 
 
@@ -515,6 +515,8 @@ def _add_recognized_name(doc: _Document, start: int, end: int, kind: str, margin
         return  # a lone word the recognizer is unsure of is more often a common word
     if kind == ORGANISATION and (tokens[0] in MEDIA_HEADS or "الانباء" in tokens or "للانباء" in tokens):
         return  # a news outlet cited as a source, not an actor
+    if kind == ORGANISATION and _is_generic_organisation(tokens):
+        return
     surface = " ".join([first_written, *written[start + 1:end]])
     if _names_an_outlet(surface):
         return
@@ -523,6 +525,12 @@ def _add_recognized_name(doc: _Document, start: int, end: int, kind: str, margin
     if kind == PERSON and len(tokens) > 1:
         doc.pattern_people.setdefault(canonical, tokens)
     doc.add(canonical, surface, start, kind=kind, end=end)
+
+
+def _is_generic_organisation(tokens: tuple[str, ...]) -> bool:
+    """A head alone, or a head with indefinite adjectives ("منظمة إرهابية", "جماعة مسلحة"): a kind, not a name."""
+    return tokens[0] in ORG_HEADS and all(
+        not _is_definite(token) and token.endswith(("يه", "ي", "ه")) for token in tokens[1:])
 
 
 def _strip_clitic(doc: _Document, token: str, written: str) -> tuple[str, str]:
@@ -789,8 +797,9 @@ def _is_country_adjective(word: str) -> bool:
     else:
         return False
     lexicon = tagger().lexicon
-    # السعودية is both the state and its adjective; العراقية, الأمريكية, السورية derive from one.
-    return any("loc" in lexicon.get(form, ()) for form in (word, core, DEFINITE + core, core + "ا", core + "يا"))
+    # السعودية is both the state and its adjective (السعودي its masculine); العراقية, الأمريكية, السورية derive from one.
+    return any("loc" in lexicon.get(form, ()) for form in (word, core, DEFINITE + core, DEFINITE + core + "يه",
+                                                             core + "ا", core + "يا"))
 
 
 @functools.lru_cache(maxsize=65536)

@@ -147,7 +147,12 @@ class Tagger:
             self.transitions = data["transitions"].astype(np.float32)  # (from, to)
         self.lexicon = lexicon
         self.outside = self.labels.index("O")
-        self._transition_rows = self.transitions.tolist()  # scalar reads from lists are faster
+        # Per label: 0 for O, 1 for B-, 2 for I-, and its type's number in _type_names (for crf_kernel.entity_spans).
+        kinds_and_types = [label.partition("-")[::2] for label in self.labels]
+        self._type_names = sorted({name for _kind, name in kinds_and_types if name})
+        self._label_kinds = np.array([{"B": 1, "I": 2}.get(kind, 0) for kind, _name in kinds_and_types], np.intp)
+        self._label_types = np.array([self._type_names.index(name) if name else -1 for _kind, name in kinds_and_types],
+                                     np.intp)
         # One (offsets, labels) block per feature without its offset ("w=بوتين"):
         # a word type's scores are the sum of its features' blocks.  Block 0 is zero.
         self.feature_index: dict[str, int] = {}
@@ -193,18 +198,23 @@ class Tagger:
         # The big per-process table is probed once per distinct word, not per token:
         # its probes miss the CPU caches, the small per-document dict's do not.
         distinct = dict.fromkeys(words)
-        rows = self._rows
-        new = [word for word in distinct if word not in rows]
+        get = self._rows.get
+        for word in distinct:
+            distinct[word] = get(word)
+        new = [word for word, row in distinct.items() if row is None]
         if new:
-            if len(rows) + len(new) > self.MAX_TYPES:
+            if len(self._rows) + len(new) > self.MAX_TYPES:
                 # Emptied between documents, never inside one: a document's rows stay put.
-                self._rows = rows = {BEFORE: 0, AFTER: 1}
+                self._rows = {BEFORE: 0, AFTER: 1}
                 new = list(distinct)
             self._add_rows(new)
-        for word in distinct:
-            distinct[word] = rows[word]
-        ids = list(map(distinct.__getitem__, words))
-        return np.array([0, 0, *ids, 1, 1], dtype=np.intp)
+            rows = self._rows
+            for word in new:
+                distinct[word] = rows[word]
+        ids = np.empty(len(words) + 4, dtype=np.intp)
+        ids[:2], ids[-2:] = 0, 1
+        ids[2:-2] = np.fromiter(map(distinct.__getitem__, words), np.intp, len(words))
+        return ids
 
     def emissions(self, words: list[str]) -> np.ndarray:
         """``(tokens, labels)`` state scores of a sentence or document."""
@@ -225,47 +235,11 @@ class Tagger:
         # decode identically.
         path = self._kernel.decode_stretches(
             scores, self._kernel.open_tokens(scores, self.outside, self.COMPETITIVE), self.transitions, self.outside)
-        spans = self._spans(path)
-        single = [span.start for span in spans if span.end == span.start + 1]
-        if not single:
-            return spans
-        gains = (scores[single, path[single]] - scores[single, self.outside]).tolist()
-        gain_at = dict(zip(single, gains))
-        path_list = path.tolist()
-        return [Span(span.start, span.end, span.label, self._margin(gain_at, path_list, span.start, span.end))
-                if span.start in gain_at and span.end == span.start + 1 else span for span in spans]
-
-    def _spans(self, path: np.ndarray) -> list[Span]:
-        """CoNLL spans of a label path (``spans_from_bio`` over its entity tokens only)."""
-        spans = []
-        names = self.labels
-        start = label = None
-        previous = -2
-        for position in np.flatnonzero(path != self.outside).tolist():
-            kind, _, name = names[path[position]].partition("-")
-            if start is not None and (position != previous + 1 or kind != "I" or name != label):
-                spans.append(Span(start, previous + 1, label))
-                start = None
-            if start is None:
-                start, label = position, name
-            previous = position
-        if start is not None:
-            spans.append(Span(start, previous + 1, label))
-        return spans
-
-    def _margin(self, gain_at: dict[int, float], path: list[int], start: int, end: int) -> float:
-        """Score of ``path`` minus the score of ``path`` with ``start:end`` set to O.
-
-        ``gain_at``: each decoded token's emission for its label minus its emission for O.
-        """
-        transitions, outside = self._transition_rows, self.outside
-        before = path[start - 1] if start > 0 else outside
-        after = path[end] if end < len(path) else outside
-        chain = [before, *path[start:end], after]
-        gain = sum(gain_at[position] for position in range(start, end))
-        gain += sum(transitions[a][b] for a, b in zip(chain, chain[1:]))
-        return gain - (transitions[before][outside] + transitions[outside][after]
-                       + (end - start - 1) * transitions[outside][outside])
+        found = self._kernel.entity_spans(path, scores, self.transitions, self.outside, self._label_kinds,
+                                          self._label_types).tolist()
+        names = self._type_names
+        return [Span(int(start), int(end), names[int(kind)], None if margin != margin else margin)
+                for start, end, kind, margin in found]
 
     def viterbi(self, scores: np.ndarray) -> np.ndarray:
         """Plain numpy Viterbi over a whole sequence with O before and after it: the reference ``tag`` approximates."""

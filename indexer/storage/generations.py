@@ -121,8 +121,11 @@ def _publish(directory: Path, number: int) -> None:
             raise
 
 
-def commit_run(writer, segments: list, store: Store, checkpoint: Callable[[str], None] = lambda step: None) -> None:
+def commit_run(writer, segments: list, store: Store, checkpoint: Callable[[str], None] = lambda step: None,
+               processes: int = 1) -> None:
     """Commit a ``FastSegmentWriter``'s run, with other writers' ``segments``, and ``store`` as one.
+
+    ``processes``: how many processes the merge of the fresh segments may use.
 
     ``checkpoint(step)`` is called between the steps (``toc-staged``,
     ``store-committed``, ``toc-published``): the crash tests stop the process there.
@@ -134,7 +137,7 @@ def commit_run(writer, segments: list, store: Store, checkpoint: Callable[[str],
     if len(fresh) > 1:
         # One segment rather than one per worker or per ``flush_docs``: each segment
         # repeats the term table of its vocabulary, the largest part of the index.
-        fresh = writer.merged(fresh)
+        fresh = writer.merged(fresh, processes)
     live_segments = final + fresh
     number = writer.generation
     TOC(writer.schema, live_segments, number).write(writer.storage, STAGED_INDEXNAME)

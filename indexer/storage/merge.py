@@ -23,7 +23,9 @@ would need a map); Whoosh's own merge handles those.
 from __future__ import annotations
 
 import io
+import os
 import pickle
+import shutil
 import struct
 import zlib
 from itertools import accumulate
@@ -31,7 +33,7 @@ from itertools import accumulate
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 
-from indexer.storage import blocks, whoosh_internals
+from indexer.storage import blocks, parallel, whoosh_internals
 
 _TERM_INFO = whoosh_internals.TERM_INFO_STRUCT
 _POINTER = struct.Struct("!qi")
@@ -49,6 +51,8 @@ class SourceSegment:
         self.table, self.fieldmap, self.postfile = whoosh_internals.term_reader_files(reader)
         self.offset = offset
         self._terms: _TermTable | None = None
+        #: Read with positioned reads (``os.pread``) when on disk: a forked merge process shares the file.
+        self.descriptor = whoosh_internals.file_descriptor(self.postfile)
 
     def field_terms(self, fieldname: str) -> dict[bytes, bytes]:
         """``term bytes -> term info bytes`` of one field."""
@@ -60,7 +64,9 @@ class SourceSegment:
     def block_bytes(self, info: bytes) -> bytes:
         """The posting blocks of a term that is not inlined, header included."""
         offset, length = _POINTER.unpack_from(info, _TERM_INFO.size)
-        return self.postfile.get(offset, length)
+        if self.descriptor is None:
+            return self.postfile.get(offset, length)
+        return os.pread(self.descriptor, length, offset)
 
     def postings(self, info: bytes, fixed_size: int | None) -> tuple[list, list, list]:
         """A term's ``(document numbers in the merge, float weights, values)``."""
@@ -229,31 +235,116 @@ def _joined_inlined(parts: list) -> bytes:
 
 
 def write_merged_postings(fieldwriter, fieldname: str, format_, sources: list[SourceSegment], lengths: np.ndarray,
-                          inline_postings: int) -> None:
-    """Write one field's posting lists from ``sources`` (in document order) into a ``W3FieldWriter``."""
+                          inline_postings: int, processes: int = 1) -> None:
+    """Write one field's posting lists from ``sources`` (in document order) into a ``W3FieldWriter``.
+
+    With ``processes`` > 1 and a large field, a forked process merges the
+    second part of the terms while this one merges the first; its postings
+    are then appended and its term entries moved to where they landed.
+    """
     fixed_size = format_.fixed_value_size()
     fixed_size = None if fixed_size is None or fixed_size < 0 else fixed_size
     postfile, field_number, term_index = whoosh_internals.field_writer_files(fieldwriter)
-    entries = []
-    prefix = _FIELD_NUMBER.pack(field_number)
     tables = [source.field_terms(fieldname) for source in sources]
-    for term in sorted(set().union(*tables)):
-        if len(entries) >= ENTRIES_PER_WRITE:
+    terms = sorted(set().union(*tables))
+    merge = _TermMerge(_FIELD_NUMBER.pack(field_number), sources, tables, fixed_size, lengths, inline_postings)
+    forkable = processes > 1 and parallel.can_fork() and all(source.descriptor is not None for source in sources)
+    cut = _split_point(terms, tables) if forkable else len(terms)
+    if cut == len(terms):
+        for entries in merge.batches(terms, postfile):
             blocks.add_entries(term_index, entries)
-            entries.clear()
-        parts = [(source, table[term]) for source, table in zip(sources, tables) if term in table]
-        if not any(is_inlined(info) for _source, info in parts):
-            data = _concatenated_blocks(parts)
-            entries.append((prefix + term, _combined_statistics(parts) + _POINTER.pack(postfile.tell(), len(data))))
-            postfile.write(data)
-        elif len(parts) == 1:
-            entries.append((prefix + term, _shifted_inlined(*parts[0])))
-        elif all(is_inlined(info) for _source, info in parts) and (
-                sum(_TERM_INFO.unpack_from(info)[2] for _source, info in parts) <= inline_postings):
-            entries.append((prefix + term, _joined_inlined(parts)))
-        else:
-            entries.append((prefix + term, _rewritten(parts, fixed_size, postfile, lengths, inline_postings)))
-    blocks.add_entries(term_index, entries)
+        return
+    with parallel.Forked(merge.to_files, terms[cut:]) as later:
+        for entries in merge.batches(terms[:cut], postfile):
+            blocks.add_entries(term_index, entries)
+        postings_path, entries_path = later.result()
+        base = postfile.tell()
+        with open(postings_path, "rb") as chunk:
+            shutil.copyfileobj(chunk, postfile, COPY_BYTES)
+        for entries in _read_batches(entries_path):
+            blocks.add_entries(term_index, [(key, _moved(value, base)) for key, value in entries])
+
+
+#: Below this many terms a field is merged in one process: forking costs more than it saves.
+PARALLEL_MIN_TERMS = 20_000
+#: Per term, work that does not depend on its postings (in postings' worth), for balancing the split.
+TERM_COST = 8
+COPY_BYTES = 1 << 20
+SPLIT_SAMPLE = 8
+#: The first part's share of the work: this process also adds the second part's term entries and copies its postings.
+FIRST_PART_SHARE = 0.45
+
+
+def _split_point(terms: list[bytes], tables: list[dict[bytes, bytes]]) -> int:
+    """Where to cut the sorted ``terms`` so that both processes take about as long.
+
+    The cost is estimated on every ``SPLIT_SAMPLE``-th term: exact sums cost a tenth of the merge itself.
+    """
+    if len(terms) < PARALLEL_MIN_TERMS:
+        return len(terms)
+    unpack = _TERM_INFO.unpack_from
+    sample = terms[::SPLIT_SAMPLE]
+    costs = np.fromiter((TERM_COST + sum(unpack(table[term])[2] for table in tables if term in table)
+                         for term in sample), dtype=np.int64, count=len(sample))
+    running = np.cumsum(costs)
+    return min(len(terms), SPLIT_SAMPLE * int(np.searchsorted(running, running[-1] * FIRST_PART_SHARE)))
+
+
+def _moved(value: bytes, base: int) -> bytes:
+    """A term info whose posting blocks were written ``base`` bytes further into the file."""
+    if is_inlined(value):
+        return value
+    offset, length = _POINTER.unpack_from(value, _TERM_INFO.size)
+    return value[:_TERM_INFO.size] + _POINTER.pack(offset + base, length) + value[_TERM_INFO.size + _POINTER.size:]
+
+
+def _read_batches(path: str):
+    with open(path, "rb") as stream:
+        while True:
+            try:
+                yield pickle.load(stream)
+            except EOFError:
+                return
+
+
+class _TermMerge:
+    """Merges posting lists of one field, term by term, into a postings file."""
+
+    def __init__(self, prefix: bytes, sources: list[SourceSegment], tables: list[dict[bytes, bytes]],
+                 fixed_size: int | None, lengths: np.ndarray, inline_postings: int):
+        self.prefix, self.sources, self.tables = prefix, sources, tables
+        self.fixed_size, self.lengths, self.inline_postings = fixed_size, lengths, inline_postings
+
+    def batches(self, terms: list[bytes], postfile):
+        """Write the postings of ``terms`` to ``postfile``; yield their term entries, a batch at a time."""
+        entries = []
+        prefix, sources, tables = self.prefix, self.sources, self.tables
+        for term in terms:
+            if len(entries) >= ENTRIES_PER_WRITE:
+                yield entries
+                entries = []
+            parts = [(source, table[term]) for source, table in zip(sources, tables) if term in table]
+            if not any(is_inlined(info) for _source, info in parts):
+                data = _concatenated_blocks(parts)
+                entries.append((prefix + term, _combined_statistics(parts) + _POINTER.pack(postfile.tell(), len(data))))
+                postfile.write(data)
+            elif len(parts) == 1:
+                entries.append((prefix + term, _shifted_inlined(*parts[0])))
+            elif all(is_inlined(info) for _source, info in parts) and (
+                    sum(_TERM_INFO.unpack_from(info)[2] for _source, info in parts) <= self.inline_postings):
+                entries.append((prefix + term, _joined_inlined(parts)))
+            else:
+                entries.append((prefix + term, _rewritten(parts, self.fixed_size, postfile, self.lengths,
+                                                          self.inline_postings)))
+        yield entries
+
+    def to_files(self, terms: list[bytes], folder: str) -> tuple[str, str]:
+        """``batches`` into files of ``folder``: the postings (offsets from 0) and the pickled entry batches."""
+        postings_path, entries_path = os.path.join(folder, "postings"), os.path.join(folder, "entries")
+        with open(postings_path, "wb") as postings, open(entries_path, "wb") as entries:
+            for batch in self.batches(terms, postings):
+                pickle.dump(batch, entries, pickle.HIGHEST_PROTOCOL)
+        return postings_path, entries_path
 
 
 def _rewritten(parts: list, fixed_size: int | None, postfile, lengths: np.ndarray, inline_postings: int) -> bytes:

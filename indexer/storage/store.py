@@ -441,9 +441,27 @@ class Store:
             frames = dict(self.db.execute(f"SELECT doc, data FROM texts WHERE doc IN ({','.join('?' * len(batch))})",
                                           [row[0] for row in batch]))
             for key, id_, source, day, names in batch:
-                data = frames.get(key)
-                entities = json.loads(self.codec.decompress(data)).get("entities") if data is not None else None
-                yield id_, source, day, names, actor_types_of(actor_type_codes(names, entities))
+                yield id_, source, day, names, actor_types_of(actor_type_codes(names, self._entities(frames.get(key))))
+
+    def backfill_actor_types(self) -> int:
+        """Fill ``docs.actor_types`` of rows written before it, from their frames' ``entities``; how many were filled.
+
+        Such rows otherwise read their frames at every index load (``facet_rows``).
+        For a writer; committed by the caller.
+        """
+        untyped = [(key, names) for key, encoded in self.db.execute(
+            "SELECT key, actors FROM docs WHERE actor_types IS NULL AND actors IS NOT NULL AND actors != ''")
+            if (names := self._decode_actors(encoded))]
+        for offset in range(0, len(untyped), _SQL_VARIABLES):
+            batch = untyped[offset: offset + _SQL_VARIABLES]
+            frames = dict(self.db.execute(f"SELECT doc, data FROM texts WHERE doc IN ({','.join('?' * len(batch))})",
+                                          [key for key, _names in batch]))
+            self.db.executemany("UPDATE docs SET actor_types = ? WHERE key = ?", [
+                (actor_type_codes(names, self._entities(frames.get(key))), key) for key, names in batch])
+        return len(untyped)
+
+    def _entities(self, frame: bytes | None) -> list[dict] | None:
+        return json.loads(self.codec.decompress(frame)).get("entities") if frame is not None else None
 
     def actor_mentions(self):
         """``(actors, actor_variants, entities)`` of every record: what ``fahras actors`` merges."""

@@ -45,6 +45,14 @@ def term_reader_files(reader):
     return terms._tindex, terms._fieldmap, terms._postfile
 
 
+def file_descriptor(structfile) -> int | None:
+    """The operating system's descriptor of a ``StructFile``'s file; None for one in memory."""
+    try:
+        return structfile.file.fileno()
+    except (AttributeError, OSError):  # io.UnsupportedOperation is an OSError
+        return None
+
+
 def widen_hash_index(index, largest: int) -> None:
     """Make an ``OrderedHashWriter``'s position array hold ``largest`` (what it does itself on ``add``)."""
     index._retype(largest)
