@@ -94,6 +94,13 @@ def test_surname_alone_counts_for_the_person_found_by_a_role():
         ("أعلنت حركة النجباء", "حركة النجباء"),
         ("قال مسؤول في كتائب \"سيد الشهداء\" إن", "كتائب سيد الشهداء"),
         ("أصدر حزب “التقدم” بيانا", "حزب التقدم"),
+        # A municipality or university with its name; police and city offices with a place.
+        ("وقالت بلدية القيصومة إن", "بلدية القيصومة"),
+        ("وقالت بلدية غزة إن", "بلدية غزة"),
+        ("أعلنت شرطة الرياض القبض على المتهم", "شرطة الرياض"),
+        ("وقالت شرطة منطقة الرياض إن", "شرطة منطقة الرياض"),
+        ("أعلنت شرطة دبي", "شرطة دبي"),
+        ("وقالت أمانة المنطقة الشرقية إن", "أمانة المنطقة الشرقية"),
     ],
 )
 def test_organisations_by_their_heads(text, organisation):
@@ -111,6 +118,9 @@ def test_organisations_by_their_heads(text, organisation):
         "هجوم على القاعدة الجوية في عين الأسد",  # القاعدة (the base) is not al-Qaeda
         "قال الجيش السوداني إن",  # السوداني after a definite noun is an adjective
         "وكان يسير على الطريق علي مهل",
+        "ونظمت شرطة المرور حملة في شرطة منطقة بعيدة",  # police by a common noun, not a place
+        "وصلت الشرطة، ثم غادرت بلدية",  # a head as the last word
+        "وقالت شرطة منطقة",
     ],
 )
 def test_no_junk(text):

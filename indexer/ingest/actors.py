@@ -94,8 +94,17 @@ HONORIFICS = frozenset(
 ORG_HEADS = frozenset(
     normalize_with_digits(word)
     for word in """كتائب حركة حزب وزارة جماعة فيلق تنظيم ميليشيا مليشيا ميليشيات جبهة منظمة هيئة مجلس ائتلاف سرايا
-    عصائب لواء ألوية وكالة جمعية اتحاد""".split()
+    عصائب لواء ألوية وكالة جمعية اتحاد بلدية جامعة أمانة شرطة""".split()
 )
+#: Heads whose definite words always make a name ("بلدية القيصومة", "جامعة الملك سعود"): no confirmation needed.
+SELF_NAMING_HEADS = frozenset(normalize_with_digits(word) for word in "بلدية جامعة".split())
+#: Heads that make a name with a place the lexicon knows ("شرطة الرياض", "أمانة المنطقة الشرقية"), not with a
+#: common noun ("شرطة المرور").
+PLACE_NAMED_HEADS = frozenset(normalize_with_digits(word) for word in "أمانة شرطة".split())
+PLACE_BOUND_HEADS = SELF_NAMING_HEADS | PLACE_NAMED_HEADS
+REGION_WORDS = frozenset(normalize_with_digits(word) for word in "المنطقة منطقة المدينة مدينة محافظة المحافظة".split())
+GENERIC_PLACE_WORDS = frozenset(
+    normalize_with_digits(word) for word in "المحافظة المدينة العاصمة المنطقة البلدة القرية الولاية الدولة المملكة".split())
 #: Words that end a name or cannot be one (function words, verbs of saying, generic nouns).
 NOT_NAME_WORDS = frozenset(
     normalize_with_digits(word)
@@ -751,6 +760,9 @@ def _match_organisation(doc: _Document, index: int) -> int:
         position += 1
     elif head not in QUOTED_ONLY_HEADS:
         quoted = False
+        if head in PLACE_BOUND_HEADS:  # شرطة دبي, شرطة منطقة الرياض, جامعة لوس أنجلوس: a place need not be definite
+            words = list(range(position, position + _place_words(norm[position:position + 4])))
+            position += len(words)
         while position < len(norm) and len(words) < MAX_ORG_WORDS and norm[position].startswith(DEFINITE):
             token = norm[position]
             # "مجلس الوزراء اليوم", "وزارة الداخلية اللواء ...", "هيئة الرئيس": the name has ended.
@@ -770,8 +782,12 @@ def _match_organisation(doc: _Document, index: int) -> int:
         if model_end is not None:
             words = [word for word in words if word < model_end]
             position = words[-1] + 1 if words else position
-        elif not _is_country_adjective(norm[words[-1]]):
-            return 0
+        elif head in PLACE_NAMED_HEADS:
+            words = words[:_place_words(norm[words[0]:words[-1] + 1])]  # "شرطة الرياض" ends at the place
+            position = words[-1] + 1 if words else position
+        elif not (_is_country_adjective(norm[words[-1]])
+                  or head in SELF_NAMING_HEADS and norm[words[0]] not in GENERIC_PLACE_WORDS):
+            return 0  # "بلدية المحافظة", "بلدية المدينة": the town's municipality, unnamed
         if not words:
             return 0
     tokens = (head, *(norm[word] for word in words))
@@ -800,6 +816,22 @@ def _is_country_adjective(word: str) -> bool:
     # السعودية is both the state and its adjective (السعودي its masculine); العراقية, الأمريكية, السورية derive from one.
     return any("loc" in lexicon.get(form, ()) for form in (word, core, DEFINITE + core, DEFINITE + core + "يه",
                                                              core + "ا", core + "يا"))
+
+
+def _place_words(tokens: list[str]) -> int:
+    """How many of ``tokens`` name a place the lexicon knows: "الرياض" 1, "المنطقة الشرقية" 2, "المرور" 0."""
+    lexicon = tagger().lexicon
+    if not tokens:
+        return 0
+    start = 1 if tokens[0] in REGION_WORDS else 0
+    if start >= len(tokens) or "loc" not in lexicon.get(tokens[start], ()):
+        return 0
+    end = start + 1
+    # A place of several words ("لوس أنجلوس") goes on while its words say so.
+    while (end < len(tokens) and end - start < 3 and "loc-last" in lexicon.get(tokens[end], ())
+           and "loc-first" in lexicon.get(tokens[start], ())):
+        end += 1
+    return end
 
 
 @functools.lru_cache(maxsize=65536)
