@@ -351,3 +351,14 @@ def test_a_country_adjective_confirms_a_ministry_the_recognizer_may_miss():
     assert "وزارة الخارجية العراقية" in names("حسبما ذكرت وزارة الخارجية العراقية في بيان")
     # The masculine adjective of a state whose name is its feminine one (السعودية).
     assert "مجلس الشورى السعودي" in names("وقال مجلس الشورى السعودي في جلسته")
+
+
+def test_a_recognized_name_loses_its_conjunction_even_when_a_gazetteer_name_starts_alike():
+    # "وأحمد" is a clitic form of the first word of gazetteer names (أحمد ...): still "و" + أحمد.
+    found = entities("وشارك في العرض محمد عيسى، ومحمد طاهر، وإبراهيم عسيري، وأحمد عسيري، وماهر السلمي، وأيمن لافي.")
+    assert "أحمد عسيري" in found and not any(name.startswith(("وأحمد", "وإبراهيم")) for name in found), found
+
+
+def test_an_amount_of_money_is_not_a_person():
+    found = entities("وبلغت الميزانية المجمعة للمصارف نحو 57.7 مليار دينار كويتي في أيار")
+    assert not any(name.startswith("دينار") for name in found), found

@@ -96,6 +96,9 @@ ORG_HEADS = frozenset(
     for word in """كتائب حركة حزب وزارة جماعة فيلق تنظيم ميليشيا مليشيا ميليشيات جبهة منظمة هيئة مجلس ائتلاف سرايا
     عصائب لواء ألوية وكالة جمعية اتحاد بلدية جامعة أمانة شرطة""".split()
 )
+#: Currency names: the recognizer reads "دينار كويتي", "بيزو أرجنتيني" as people.
+CURRENCIES = frozenset(normalize_with_digits(word) for word in
+                       "دينار دنانير درهم دراهم ريال ريالات جنيه ليرة ليرات دولار دولارات يورو بيزو روبية فرنك".split())
 #: Heads whose definite words always make a name ("بلدية القيصومة", "جامعة الملك سعود"): no confirmation needed.
 SELF_NAMING_HEADS = frozenset(normalize_with_digits(word) for word in "بلدية جامعة".split())
 #: Heads that make a name with a place the lexicon knows ("شرطة الرياض", "أمانة المنطقة الشرقية"), not with a
@@ -526,6 +529,8 @@ def _add_recognized_name(doc: _Document, start: int, end: int, kind: str, margin
         return  # a news outlet cited as a source, not an actor
     if kind == ORGANISATION and _is_generic_organisation(tokens):
         return
+    if tokens[0] in CURRENCIES:
+        return  # "مليار دينار كويتي": an amount, not a person
     surface = " ".join([first_written, *written[start + 1:end]])
     if _names_an_outlet(surface):
         return
@@ -549,7 +554,9 @@ def _strip_clitic(doc: _Document, token: str, written: str) -> tuple[str, str]:
             return token[1:], written[1:]
     if token.startswith("لل") and len(token) > 4:
         return "ا" + token[1:], "ا" + written[1:]
-    if doc.gaz.is_given_name(token, written) or token in doc.gaz.first_tokens:
+    # A gazetteer name's first word as written, not its clitic forms ("وأحمد" is a form of "أحمد ...").
+    if doc.gaz.is_given_name(token, written) or any(
+            candidate.prefix_length == 0 for candidate in doc.gaz.first_tokens.get(token, ())):
         return token, written
     for clitic in NAME_CLITICS:
         rest = token[len(clitic):]
