@@ -770,7 +770,9 @@ def _match_organisation(doc: _Document, index: int) -> int:
         if head in PLACE_BOUND_HEADS:  # شرطة دبي, شرطة منطقة الرياض, جامعة لوس أنجلوس: a place need not be definite
             words = list(range(position, position + _place_words(norm[position:position + 4])))
             position += len(words)
-        while position < len(norm) and len(words) < MAX_ORG_WORDS and norm[position].startswith(DEFINITE):
+        named_by_place = head in PLACE_NAMED_HEADS and bool(words)  # "شرطة الرياض" ends at the place
+        while (not named_by_place and position < len(norm) and len(words) < MAX_ORG_WORDS
+               and norm[position].startswith(DEFINITE)):
             token = norm[position]
             # "مجلس الوزراء اليوم", "وزارة الداخلية اللواء ...", "هيئة الرئيس": the name has ended.
             if (token in ORG_END_WORDS or token in HONORIFICS or token in ROLE_WORDS or token in EDGE_WORDS
@@ -789,12 +791,9 @@ def _match_organisation(doc: _Document, index: int) -> int:
         if model_end is not None:
             words = [word for word in words if word < model_end]
             position = words[-1] + 1 if words else position
-        elif head in PLACE_NAMED_HEADS:
-            words = words[:_place_words(norm[words[0]:words[-1] + 1])]  # "شرطة الرياض" ends at the place
-            position = words[-1] + 1 if words else position
-        elif not (_is_country_adjective(norm[words[-1]])
+        elif not (named_by_place or _is_country_adjective(norm[words[-1]])
                   or head in SELF_NAMING_HEADS and norm[words[0]] not in GENERIC_PLACE_WORDS):
-            return 0  # "بلدية المحافظة", "بلدية المدينة": the town's municipality, unnamed
+            return 0  # "شرطة المرور"; "بلدية المحافظة", "بلدية المدينة": the town's municipality, unnamed
         if not words:
             return 0
     tokens = (head, *(norm[word] for word in words))
@@ -834,10 +833,9 @@ def _place_words(tokens: list[str]) -> int:
     if start >= len(tokens) or "loc" not in lexicon.get(tokens[start], ()):
         return 0
     end = start + 1
-    # A place of several words ("لوس أنجلوس") goes on while its words say so.
-    while (end < len(tokens) and end - start < 3 and "loc-last" in lexicon.get(tokens[end], ())
-           and "loc-first" in lexicon.get(tokens[start], ())):
-        end += 1
+    if "loc-first" in lexicon[tokens[start]]:  # a place of several words ("لوس أنجلوس") goes on to its last
+        while end < len(tokens) and end - start < 3 and "loc-last" in lexicon.get(tokens[end], ()):
+            end += 1
     return end
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -238,7 +239,7 @@ class Tagger:
         found = self._kernel.entity_spans(path, scores, self.transitions, self.outside, self._label_kinds,
                                           self._label_types).tolist()
         names = self._type_names
-        return [Span(int(start), int(end), names[int(kind)], None if margin != margin else margin)
+        return [Span(int(start), int(end), names[int(kind)], None if math.isnan(margin) else margin)
                 for start, end, kind, margin in found]
 
     def viterbi(self, scores: np.ndarray) -> np.ndarray:

@@ -22,6 +22,7 @@ would need a map); Whoosh's own merge handles those.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import pickle
@@ -250,19 +251,17 @@ def write_merged_postings(fieldwriter, fieldname: str, format_, sources: list[So
     merge = _TermMerge(_FIELD_NUMBER.pack(field_number), sources, tables, fixed_size, lengths, inline_postings)
     forkable = processes > 1 and parallel.can_fork() and all(source.descriptor is not None for source in sources)
     cut = _split_point(terms, tables) if forkable else len(terms)
-    if cut == len(terms):
-        for entries in merge.batches(terms, postfile):
-            blocks.add_entries(term_index, entries)
-        return
-    with parallel.Forked(merge.to_files, terms[cut:]) as later:
+    later = parallel.Forked(merge.to_files, terms[cut:]) if cut < len(terms) else None
+    with later or contextlib.nullcontext():
         for entries in merge.batches(terms[:cut], postfile):
             blocks.add_entries(term_index, entries)
-        postings_path, entries_path = later.result()
-        base = postfile.tell()
-        with open(postings_path, "rb") as chunk:
-            shutil.copyfileobj(chunk, postfile, COPY_BYTES)
-        for entries in _read_batches(entries_path):
-            blocks.add_entries(term_index, [(key, _moved(value, base)) for key, value in entries])
+        if later is not None:
+            postings_path, entries_path = later.result()
+            base = postfile.tell()
+            with open(postings_path, "rb") as chunk:
+                shutil.copyfileobj(chunk, postfile, COPY_BYTES)
+            for entries in _read_batches(entries_path):
+                blocks.add_entries(term_index, [(key, _moved(value, base)) for key, value in entries])
 
 
 #: Below this many terms a field is merged in one process: forking costs more than it saves.

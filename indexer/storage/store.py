@@ -27,7 +27,7 @@ import json
 import os
 import sqlite3
 import typing
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -361,7 +361,6 @@ class Store:
         for row in rows:
             columns = dict(row.columns, file=self._file_number(row.columns["file"]),
                            actors=self._encode_actors(row.columns["actors"]))
-            columns.setdefault("actor_types", None)
             cursor = self.db.execute(insert, [columns[name] for name in names])
             self.db.execute("INSERT INTO texts(doc, data) VALUES (?, ?)", (cursor.lastrowid, compress(row.details)))
 
@@ -428,20 +427,17 @@ class Store:
         """
         decode = self._decode_actors
         types = "actor_types" if self._has_actor_types() else "NULL"
-        untyped = []
+        untyped = {}
         for key, id_, source, day, actors, codes in self.db.execute(
                 f"SELECT key, id, source, day, actors, {types} FROM docs"):
             names = decode(actors)
             if codes is None and names:
-                untyped.append((key, id_, source, day, names))
+                untyped[key] = (id_, source, day, names)
                 continue
             yield id_, source, day, names, actor_types_of(codes or "")
-        for offset in range(0, len(untyped), _SQL_VARIABLES):
-            batch = untyped[offset: offset + _SQL_VARIABLES]
-            frames = dict(self.db.execute(f"SELECT doc, data FROM texts WHERE doc IN ({','.join('?' * len(batch))})",
-                                          [row[0] for row in batch]))
-            for key, id_, source, day, names in batch:
-                yield id_, source, day, names, actor_types_of(actor_type_codes(names, self._entities(frames.get(key))))
+        for key, codes in self._codes_from_frames([(key, row[3]) for key, row in untyped.items()]):
+            id_, source, day, names = untyped[key]
+            yield id_, source, day, names, actor_types_of(codes)
 
     def backfill_actor_types(self) -> int:
         """Fill ``docs.actor_types`` of rows written before it, from their frames' ``entities``; how many were filled.
@@ -450,18 +446,22 @@ class Store:
         For a writer; committed by the caller.
         """
         untyped = [(key, names) for key, encoded in self.db.execute(
-            "SELECT key, actors FROM docs WHERE actor_types IS NULL AND actors IS NOT NULL AND actors != ''")
+            "SELECT key, actors FROM docs WHERE actor_types IS NULL AND actors != ''")
             if (names := self._decode_actors(encoded))]
-        for offset in range(0, len(untyped), _SQL_VARIABLES):
-            batch = untyped[offset: offset + _SQL_VARIABLES]
-            frames = dict(self.db.execute(f"SELECT doc, data FROM texts WHERE doc IN ({','.join('?' * len(batch))})",
-                                          [key for key, _names in batch]))
-            self.db.executemany("UPDATE docs SET actor_types = ? WHERE key = ?", [
-                (actor_type_codes(names, self._entities(frames.get(key))), key) for key, names in batch])
+        self.db.executemany("UPDATE docs SET actor_types = ? WHERE key = ?",
+                            [(codes, key) for key, codes in self._codes_from_frames(untyped)])
         return len(untyped)
 
-    def _entities(self, frame: bytes | None) -> list[dict] | None:
-        return json.loads(self.codec.decompress(frame)).get("entities") if frame is not None else None
+    def _codes_from_frames(self, rows: list[tuple[int, list[str]]]) -> Iterator[tuple[int, str]]:
+        """``(key, docs.actor_types)`` of ``(key, actor names)`` rows, from their frames' ``entities``."""
+        for offset in range(0, len(rows), _SQL_VARIABLES):
+            batch = rows[offset: offset + _SQL_VARIABLES]
+            frames = dict(self.db.execute(f"SELECT doc, data FROM texts WHERE doc IN ({','.join('?' * len(batch))})",
+                                          [key for key, _names in batch]))
+            for key, names in batch:
+                frame = frames.get(key)
+                entities = json.loads(self.codec.decompress(frame)).get("entities") if frame is not None else None
+                yield key, actor_type_codes(names, entities)
 
     def actor_mentions(self):
         """``(actors, actor_variants, entities)`` of every record: what ``fahras actors`` merges."""
