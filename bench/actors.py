@@ -1,7 +1,7 @@
 """Actor recognition quality and speed: dev-split span scores, tagger speed, document-level gold scores.
 
     python bench/actors.py [--dev-data PATH] [--corpus PATH] [--gold bench/actors_gold.jsonl]
-                           [--speed-articles 2000] [--runs 3] [--junk-articles 20000] [--show]
+                           [--speed-articles 2000] [--runs 3] [--junk-articles 20000] [--show] [--gold-sets a b c]
                            [--skip dev speed gold junk]
 
 1. Span-level precision, recall and F1 (CoNLL exact match) per type and
@@ -62,6 +62,74 @@ def dev_scores(data: Path) -> None:
         micro = train_ner.span_scores(gold, kept)["micro"]
         print(f"  one-word spans kept at margin >= {margin} (actors.py uses {actors.MIN_SINGLE_WORD_MARGIN}): "
               f"micro P {micro['precision']:.3f} R {micro['recall']:.3f} F1 {micro['f1']:.3f}")
+
+
+#: Consecutive dev sentences read as one document by ``dev_documents`` (ANERcorp marks no article ends).
+DEV_DOCUMENT_SENTENCES = 5
+
+
+def dev_documents(data: Path, show: bool) -> None:
+    """The dev split through the whole product, as an outside user measures it with ``fahras inspect``.
+
+    Every ``DEV_DOCUMENT_SENTENCES`` consecutive sentences, as written, are one
+    document; its gold actors are the distinct PERS and ORG spans (places, LOC,
+    apart), matched against ``find_actors`` like the gold file is.
+    """
+    if not data.is_file():
+        return
+    _, dev_raw = train_ner.split(train_ner.read_sentences(data))
+    totals = {"actors": [0, 0, 0], "places": [0, 0, 0]}
+    missed_names: dict[str, int] = {}
+    for first in range(0, len(dev_raw), DEV_DOCUMENT_SENTENCES):
+        sentences = dev_raw[first:first + DEV_DOCUMENT_SENTENCES]
+        expected = {"actors": {}, "places": {}}
+        for sentence in sentences:
+            words = [token for token, _ in sentence]
+            for span in ner.spans_from_bio([tag for _, tag in sentence]):
+                key = "actors" if span.label in ("PERS", "ORG") else "places" if span.label == "LOC" else None
+                if key:
+                    text = " ".join(words[span.start:span.end])
+                    expected[key].setdefault(actors.actor_key(text), "|".join(_without_clitic(text)))
+        found = actors.find_actors("\n".join(" ".join(token for token, _ in sentence) for sentence in sentences))
+        types = {entity["name"]: entity["type"] for entity in found.entities}
+        for key, wanted in (("actors", lambda kind: kind != actors.PLACE), ("places", lambda kind: kind == actors.PLACE)):
+            predicted = {name: found.surfaces.get(name, []) for name, kind in types.items() if wanted(kind)}
+            gold = list(expected[key].values())
+            hits, spurious, missed = _match(predicted, gold)
+            totals[key][0] += hits
+            totals[key][1] += hits + len(spurious)
+            totals[key][2] += len(gold)
+            if key == "actors":
+                for name in missed:
+                    missed_names[name] = missed_names.get(name, 0) + 1
+    print(f"dev split through find_actors, {DEV_DOCUMENT_SENTENCES} sentences a document "
+          f"({-(-len(dev_raw) // DEV_DOCUMENT_SENTENCES)} documents), distinct names per document:")
+    _print_totals(totals)
+    if show:
+        print("  most missed:", ", ".join(f"{name} {count}" for name, count in
+                                         sorted(missed_names.items(), key=lambda item: -item[1])[:40]))
+
+
+#: ANERcorp spans keep a word's clitics (للأمم المتحدة); found names do not.
+_CLITIC_READINGS = (("وال", "ال"), ("بال", "ال"), ("فال", "ال"), ("كال", "ال"), ("لل", "ال"), ("و", ""), ("ب", ""),
+                    ("ل", ""), ("ف", ""), ("ك", ""))
+
+
+def _without_clitic(text: str) -> list[str]:
+    """``text`` and its readings without a leading clitic, as gold forms."""
+    forms = [text]
+    for clitic, rest in _CLITIC_READINGS:
+        if text.startswith(clitic) and len(text) - len(clitic) >= 3:
+            forms.append(rest + text[len(clitic):])
+    return forms
+
+
+def _print_totals(totals: dict[str, list[int]]) -> None:
+    for key, (right, found, expected) in totals.items():
+        precision = right / found if found else 0.0
+        recall = right / expected if expected else 0.0
+        label = "persons and organisations" if key == "actors" else "places"
+        print(f"  {label}: precision {precision:.3f} ({right}/{found}), recall {recall:.3f} ({right}/{expected})")
 
 
 def corpus_articles(corpus: Path, limit: int) -> list[bytes]:
@@ -134,11 +202,20 @@ def _match(found: dict[str, list[str]], gold: list[str]) -> tuple[int, set[str],
     return len(hit), spurious, [entry for entry in gold if entry not in hit]
 
 
-def gold_scores(gold_file: Path, corpus: Path, show: bool) -> None:
+#: What each gold set is (the ``set`` key of ``bench/actors_gold.jsonl``; see docs/actors.md).
+GOLD_SETS = {
+    "a": "drawn 1 Dec; rules were written after reading its misses",
+    "b": "drawn 2 Dec; first measured untouched, then its misses read",
+    "c": "drawn 2 Dec; never read while writing rules",
+}
+
+
+def gold_scores(gold_file: Path, corpus: Path, show: bool, sets: list[str] | None = None) -> None:
     if not corpus.is_file():
         print(f"gold: {corpus} not found, skipped")
         return
-    gold = {item["id"]: item for item in map(json.loads, gold_file.read_text(encoding="utf-8").splitlines())}
+    gold = {item["id"]: item for item in map(json.loads, gold_file.read_text(encoding="utf-8").splitlines())
+            if not sets or item.get("set") in sets}
     records = {}
     with gzip.open(corpus, "rb") as handle:
         for number, line in enumerate(handle, start=1):
@@ -147,7 +224,7 @@ def gold_scores(gold_file: Path, corpus: Path, show: bool) -> None:
                                           reference_date=dt.date(2024, 1, 1))
                 if not isinstance(record, Skipped):
                     records[json.loads(line)["id"]] = record
-    totals = {"actors": [0, 0, 0], "places": [0, 0, 0]}  # found right, found, gold
+    by_set: dict[str, dict[str, list[int]]] = {}
     for article_id, item in gold.items():
         record = records.get(article_id)
         if record is None:
@@ -158,20 +235,22 @@ def gold_scores(gold_file: Path, corpus: Path, show: bool) -> None:
         types = {entity["name"]: entity["type"] for entity in found.entities}
         named = {name: surfaces.get(name, []) for name, kind in types.items() if kind != actors.PLACE}
         places = {name: surfaces.get(name, []) for name, kind in types.items() if kind == actors.PLACE}
-        for key, predicted, expected in (("actors", named, item["persons"] + item["organisations"]),
-                                         ("places", places, item["places"])):
-            hits, spurious, missed = _match(predicted, expected)
-            totals[key][0] += hits
-            totals[key][1] += hits + len(spurious)
-            totals[key][2] += len(expected)
-            if show and (spurious or missed):
-                print(f"  {article_id} {key}: missed {missed}, spurious {sorted(spurious)}")
+        for name in (item.get("set", "-"), "all"):
+            totals = by_set.setdefault(name, {"actors": [0, 0, 0], "places": [0, 0, 0]})  # right, found, gold
+            for key, predicted, expected in (("actors", named, item["persons"] + item["organisations"]),
+                                             ("places", places, item["places"])):
+                hits, spurious, missed = _match(predicted, expected)
+                totals[key][0] += hits
+                totals[key][1] += hits + len(spurious)
+                totals[key][2] += len(expected)
+                if show and name == "all" and (spurious or missed):
+                    print(f"  {article_id} {key}: missed {missed}, spurious {sorted(spurious)}")
+    counts = {name: sum(item.get("set", "-") == name for item in gold.values()) for name in by_set}
+    counts["all"] = len(gold)
     print(f"gold file {gold_file.name}: {len(gold)} articles")
-    for key, (right, found, expected) in totals.items():
-        precision = right / found if found else 0.0
-        recall = right / expected if expected else 0.0
-        label = "persons and organisations" if key == "actors" else "places"
-        print(f"  {label}: precision {precision:.3f} ({right}/{found}), recall {recall:.3f} ({right}/{expected})")
+    for name, totals in sorted(by_set.items(), key=lambda item: item[0] == "all"):
+        print(f" set {name} ({counts[name]} articles{'; ' + GOLD_SETS[name] if name in GOLD_SETS else ''}):")
+        _print_totals(totals)
 
 
 #: The labels issue 11 found in the facet of a 20k-article index, and the shapes they share.
@@ -209,15 +288,17 @@ def main() -> None:
     parser.add_argument("--speed-articles", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--show", action="store_true", help="list each gold article's misses and spurious names")
+    parser.add_argument("--gold-sets", nargs="*", help="only these gold sets (a, b, c)")
     parser.add_argument("--junk-articles", type=int, default=20000, help="articles the junk scan reads")
     parser.add_argument("--skip", nargs="*", default=[], choices=["dev", "speed", "gold", "junk"])
     args = parser.parse_args()
     if "dev" not in args.skip:
         dev_scores(args.dev_data)
+        dev_documents(args.dev_data, args.show)
     if "speed" not in args.skip:
         speed(args.corpus, args.speed_articles, args.runs)
     if "gold" not in args.skip:
-        gold_scores(args.gold, args.corpus, args.show)
+        gold_scores(args.gold, args.corpus, args.show, args.gold_sets)
     if "junk" not in args.skip:
         junk_scan(args.corpus, args.junk_articles)
 

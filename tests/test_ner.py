@@ -32,15 +32,23 @@ def test_model_files_ship_with_metadata():
     ("text", "label", "name"),
     [
         # None of these names is in the gazetteer: the model finds them from context and form.
-        ("أعلن الرئيس الكيني أوهورو كينياتا أن بلاده ستشارك", "PERS", "اوهورو كينياتا"),
+        ("وقال الروائي الياباني هاروكي موراكامي إن", "PERS", "هاروكي موراكامي"),
         ("وقالت الممثلة الأمريكية جينيفر لورانس في مقابلة", "PERS", "جينيفر لورانس"),
-        ("وصل الوفد إلى مدينة كاتماندو أمس", "LOC", "كاتماندو"),
+        ("وصل الوفد إلى مدينة فادوز أمس", "LOC", "فادوز"),
         ("وقالت جامعة هارفارد في بيان", "ORG", "جامعه هارفارد"),
-        ("وأعلنت منظمة أطباء العالم أن", "ORG", "منظمه اطباء العالم"),
+        ("وأعلنت جامعة السوربون عن", "ORG", "جامعه السوربون"),
     ],
 )
 def test_tags_names_the_gazetteer_does_not_know(text, label, name):
     assert (label, name) in spans(text), spans(text)
+
+
+def test_the_names_the_model_tests_use_stay_out_of_the_gazetteer():
+    # Otherwise these tests would measure the gazetteer, not the model.
+    known = actors.gazetteer().full_names
+    names = ["هاروكي موراكامي", "جينيفر لورانس", "فادوز", "جامعه هارفارد", "جامعه السوربون",
+             *(name for _, name in GUARD_SENTENCES)]
+    assert not [name for name in names if tuple(name.split()) in known]
 
 
 def test_common_words_are_not_tagged():
@@ -170,22 +178,28 @@ def test_accuracy_guard_on_the_dev_split():
 
 
 GUARD_SENTENCES = [
-    ("قال رئيس الوزراء الهندي ناريندرا مودي إن بلاده", "ناريندرا مودي"),
-    ("والتقى وزير الخارجية الألماني هايكو ماس نظيره", "هايكو ماس"),
-    ("وأكد المدرب البرتغالي جوزيه مورينيو أن فريقه", "جوزيه مورينيو"),
-    ("وقالت المستشارة الألمانية أنغيلا ميركل إن", "انغيلا ميركل"),
-    ("وصرح الأمين العام لحلف الأطلسي ينس ستولتنبرغ بأن", "ينس ستولتنبرغ"),
-    ("وقال الكاتب المصري علاء الأسواني في روايته", "علاء الاسواني"),
-    ("وأعلنت شركة تويوتا اليابانية عن طراز جديد", "تويوتا"),
-    ("وزار الوفد العاصمة الكينية نيروبي الأسبوع الماضي", "نيروبي"),
+    # People, places and organisations the gazetteer does not know (see the test above).
+    ("وقال الروائي الياباني هاروكي موراكامي إن", "هاروكي موراكامي"),
+    ("وقالت الممثلة الفرنسية إيزابيل أوبير في مهرجان", "ايزابيل اوبير"),
+    ("وغنى الفنان العراقي كاظم الساهر في الحفل", "كاظم الساهر"),
+    ("وأحيا المطرب المصري عمرو دياب حفلا", "عمرو دياب"),
+    ("وقال رجل الأعمال المصري نجيب ساويرس إن", "نجيب ساويرس"),
     ("وقال المتحدث باسم الحكومة السودانية فيصل محمد صالح إن", "فيصل محمد صالح"),
-    ("واستقبل الرئيس التونسي الباجي قائد السبسي الوفد", "الباجي قائد السبسي"),
+    ("وقالت الممثلة الأمريكية جينيفر لورانس في مقابلة", "جينيفر لورانس"),
+    ("وقال الكاتب الكولومبي غابرييل غارسيا ماركيز إن", "غابرييل غارسيا ماركيز"),
+    ("وقال الكاتب المصري علاء الأسواني في روايته", "علاء الاسواني"),
+    ("وقالت الروائية الجزائرية أحلام مستغانمي في حوار", "احلام مستغانمي"),
+    ("وقال الروائي التركي أورهان باموق في مقابلة", "اورهان باموق"),
+    ("وصل الوفد إلى مدينة فادوز أمس", "فادوز"),
+    ("وأعلنت جامعة السوربون عن", "جامعه السوربون"),
+    ("وقالت مؤسسة بيل وميليندا غيتس إن", "بيل وميليندا غيتس"),
 ]
 
 
 def test_accuracy_guard_on_written_sentences():
+    # The shipped model finds 11 of the 14 exactly.
     found = sum(any(name == text for _, text in spans(sentence)) for sentence, name in GUARD_SENTENCES)
-    assert found >= 8, [(sentence, spans(sentence)) for sentence, _ in GUARD_SENTENCES]
+    assert found >= 9, [(sentence, spans(sentence)) for sentence, _ in GUARD_SENTENCES]
 
 
 def test_the_kernels_compile_even_where_no_cache_can_be_written(monkeypatch):

@@ -42,9 +42,11 @@ import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import chain, compress
+from typing import NamedTuple
 
 from indexer.config import load_entries
+from indexer.text.stopwords import ARABIC_STOPWORDS
 from indexer.ingest import ner
 from indexer.ingest.resolve import (
     ORGANISATION, PERSON, PLACE, SPELLING_FOLDS, actor_key, quick_normalize, resolve_names, variant_key,
@@ -62,7 +64,7 @@ ACTORS_FILE = "actors.json"
 # patterns is padded with spaces (only when present), the text is split on
 # whitespace, and normalization runs over the whole text at once
 # (``normalize_text``: a few ``str.replace`` passes unless rarer marks occur).
-PADDED_PUNCTUATION = "،,.:؛;؟?!\"'“”«»„‟()[]"
+PADDED_PUNCTUATION = "،,.:؛;؟?!\"'“”«»„‟()[]#"
 
 DEFINITE = "ال"
 # Clitics that attach before a name: conjunctions, prepositions and their pairs.
@@ -88,24 +90,66 @@ ROLE_WORDS = frozenset(
 #: Titles that stand right before a name and are not part of it.
 HONORIFICS = frozenset(
     normalize_with_digits(word)
-    for word in "الشيخ السيد الدكتور د اللواء العميد العقيد الفريق الجنرال الملك الأمير المهندس الحاج الأستاذ".split()
+    for word in """الشيخ السيد الدكتور د اللواء العميد العقيد الفريق الجنرال الملك الأمير المهندس الحاج الأستاذ
+    دكتور الدكتورة دكتورة المهندسة الأستاذة الشيخة السيدة""".split()
 )
 #: Heads of organisation names (indefinite: "الوزارة" alone refers back, it names nothing).
 ORG_HEADS = frozenset(
     normalize_with_digits(word)
     for word in """كتائب حركة حزب وزارة جماعة فيلق تنظيم ميليشيا مليشيا ميليشيات جبهة منظمة هيئة مجلس ائتلاف سرايا
-    عصائب لواء ألوية وكالة جمعية اتحاد بلدية جامعة أمانة شرطة""".split()
+    عصائب لواء ألوية وكالة جمعية اتحاد بلدية جامعة أمانة شرطة نادي منتخب مديرية صحة تعليم""".split()
 )
+#: Places and prizes named after a person ("مستشفى الملك فهد", "جائزة نوبل"): the person is not mentioned.
+FACILITY_WORDS = frozenset(normalize_with_digits(word) for word in """مستشفى مستشفيات طريق شارع مطار ملعب استاد ستاد
+    مسجد جامع جسر مجمع كلية معهد قاعدة ميناء جائزة قصر برج حي ميدان مدرسة ضاحية""".split())
+#: Numbers in words ("بليون" is also ب + the name ليون).
+AMOUNT_WORDS = frozenset(normalize_with_digits(word) for word in
+                         "مليون ملايين مليار مليارات بليون بلايين ألف آلاف وألف ومليون ومليار".split())
 #: Currency names: the recognizer reads "دينار كويتي", "بيزو أرجنتيني" as people.
 CURRENCIES = frozenset(normalize_with_digits(word) for word in
                        "دينار دنانير درهم دراهم ريال ريالات جنيه ليرة ليرات دولار دولارات يورو بيزو روبية فرنك".split())
 #: Heads whose definite words always make a name ("بلدية القيصومة", "جامعة الملك سعود"): no confirmation needed.
-SELF_NAMING_HEADS = frozenset(normalize_with_digits(word) for word in "بلدية جامعة".split())
+SELF_NAMING_HEADS = frozenset(normalize_with_digits(word) for word in "بلدية جامعة وزارة نادي مديرية".split())
+#: Heads whose name goes on past و + a definite word: "وزارة الثقافة والإعلام", "وزارة التعليم العالي والبحث العلمي".
+COORDINATED_NAME_HEADS = frozenset({normalize_with_digits("وزارة")})
+#: A state's forces and services, named by the state's adjective after them ("البحرية المصرية", "خفر السواحل
+#: الماليزية", "النيابة العامة البلجيكية"): first word -> the words that may stand between it and the adjective.
+#: Alone they are generic ("الشرطة", "القوات"), except the forces in NAMED_FORCES.
+STATE_FORCES = {
+    normalize_with_digits(first): frozenset(normalize_with_digits(word) for word in middle.split())
+    for first, middle in (("الجيش", "الوطني"), ("البحرية", ""), ("الشرطة", "الوطنية"), ("النيابة", "العامة"),
+                          ("خفر", "السواحل"), ("الحرس", "الوطني الثوري الملكي الجمهوري"),
+                          ("القوات", "المسلحة الجوية البحرية البرية"), ("المخابرات", "العامة العسكرية"),
+                          ("الاستخبارات", "العسكرية"))
+}
+#: Portfolios a ministry's name may join with و ("وزارة الثقافة والإعلام"); any other و + definite word starts
+#: another phrase ("وزارة الدفاع والجيش", "وزارة الداخلية والمتمثل").
+MINISTRY_PORTFOLIOS = frozenset(normalize_with_digits(word) for word in """الإعلام القروية البحث الصناعة التعليم
+    الشؤون الماء المياه الرياضة الثروة التنمية السياحة الآثار الاستثمار التخطيط الإسكان الطاقة المعادن الزراعة الري
+    البيئة الاتصالات الاقتصاد المالية الأوقاف الإرشاد الدعوة العدل الشباب الثقافة النقل المواصلات الطرق الكهرباء الصحة
+    السكان الخدمات العمل التجارة الإصلاح الهجرة المهجرين العلوم التكنولوجيا الفنون التراث الأسرة المرأة الطفولة
+    التموين البترول النفط الغاز الموارد البلديات التعاون المغتربين الإدارة الأشغال الإنشاءات التربية الإرشاد
+    المساجد الحج العمرة الصيد الأمن الغابات التجهيز الصناعات الابتكار الرقمنة التحول الاقتصاد""".split())
+#: Bodies named by a state's adjective after adjectives of their own ("المجلس الإسلامي البريطاني",
+#: "الحزب الشيوعي الصيني"); the national team needs none ("المنتخب السعودي").
+ADJECTIVE_BODIES = frozenset(normalize_with_digits(word) for word in """المجلس الاتحاد الحزب الهيئة اللجنة المنظمة
+    الجمعية الحركة الجبهة التحالف المنتخب البنك المصرف الصندوق""".split())
+SELF_NAMED_BODIES = frozenset({normalize_with_digits("المنتخب")})
+FEMININE_FORCES = frozenset(normalize_with_digits(word) for word in
+                            """البحرية الشرطة النيابة القوات المخابرات الاستخبارات الهيئة اللجنة المنظمة الجمعية
+                            الحركة الجبهة""".split())
+#: "خفر السواحل الماليزي" and "... الماليزية" are both written.
+EITHER_GENDER_FORCES = frozenset({normalize_with_digits("خفر")})
+NAMED_FORCES = frozenset(tuple(normalize_with_digits(name).split()) for name in ("الحرس الوطني", "الجيش الوطني"))
 #: Heads that make a name with a place the lexicon knows ("شرطة الرياض", "أمانة المنطقة الشرقية"), not with a
 #: common noun ("شرطة المرور").
-PLACE_NAMED_HEADS = frozenset(normalize_with_digits(word) for word in "أمانة شرطة".split())
+#: (صحة and تعليم: a region's health and education directorates, "صحة جازان", "تعليم صبيا".)
+PLACE_NAMED_HEADS = frozenset(normalize_with_digits(word) for word in "أمانة شرطة منتخب صحة تعليم".split())
+#: Words that join an office to its region: "... بمنطقة جازان", "... بمحافظة العارضة".
+REGION_LINKS = frozenset(normalize_with_digits(word) for word in "بمنطقة بمحافظة بمدينة".split())
 PLACE_BOUND_HEADS = SELF_NAMING_HEADS | PLACE_NAMED_HEADS
-REGION_WORDS = frozenset(normalize_with_digits(word) for word in "المنطقة منطقة المدينة مدينة محافظة المحافظة".split())
+REGION_WORDS = frozenset(normalize_with_digits(word) for word in
+                         "المنطقة منطقة المدينة مدينة محافظة المحافظة ولاية الولاية".split())
 GENERIC_PLACE_WORDS = frozenset(
     normalize_with_digits(word) for word in "المحافظة المدينة العاصمة المنطقة البلدة القرية الولاية الدولة المملكة".split())
 #: Words that end a name or cannot be one (function words, verbs of saying, generic nouns).
@@ -117,6 +161,9 @@ NOT_NAME_WORDS = frozenset(
     العراقي العراقية الأمريكي الأمريكية الأميركي الأميركية السابق السابقة الأسبق الحالي الإيراني الإيرانية
     بشكل بصورة أيضا فقط جدا كل بين ضد نحو""".split()
 )
+#: Nouns for people in general that the recognizer reads as a person's name ("رجال الأمن", "جاسوس روسي").
+PEOPLE_NOUNS = frozenset(normalize_with_digits(word) for word in """رجال رجل امرأة نساء شاب شبان فتاة طفل أطفال جاسوس
+    مواطن مواطنين مواطنون سكان عناصر أفراد مسلحين مسلحون قتلى ضحايا جنود جندي عمال عامل طلاب طالب معايير ولي""".split())
 #: Function words whose normalized form is a name: على -> علي, إلى -> الي, حتى -> حتي.
 NOT_NAME_WRITTEN = frozenset("على إلى الى حتى متى لدى سوى باسم".split())
 NOT_NAME_WRITTEN_FORMS = frozenset(prefix + word for word in NOT_NAME_WRITTEN for prefix in ("", "و", "ف"))
@@ -132,16 +179,22 @@ MAX_ROLE_PHRASE_TOKENS = 12
 QUOTED_ONLY_HEADS = frozenset(normalize_with_digits(word) for word in "كتائب ألوية لواء سرايا".split())
 #: Definite words that end an organisation's name rather than continue it.
 ORG_END_WORDS = frozenset(
-    normalize_with_digits(word) for word in "اليوم الأمس الذي التي الذين اللذين الآن الماضي الجاري الحالي".split()
+    normalize_with_digits(word) for word in
+    "اليوم الأمس الذي التي الذين اللذين الآن الماضي الجاري الحالي التابع التابعة المعني المعنية المختص المختصة".split()
 )
 #: Head + word pairs that name no one in particular (traffic, faculty, a board).
 GENERIC_ORGANISATIONS = frozenset(
     tuple(normalize_with_digits(phrase).split())
     for phrase in ("حركة المرور", "هيئة التدريس", "مجلس الإدارة", "وكالة الأنباء", "مجلس الأمناء", "حركة السير",
-                   "حركة الملاحة", "حركة التجارة", "هيئة المحلفين", "اتحاد الكرة")
+                   "حركة الملاحة", "حركة التجارة", "هيئة المحلفين", "اتحاد الكرة", "مجلس المحافظين")
 )
+#: Bodies named by their function alone, which the recognizer may read as an organisation's name.
+GENERIC_BODIES = frozenset(normalize_with_digits(word) for word in """الأمن الشرطة الحكومة الجيش القوات الوزارة البرلمان
+    المجلس الجمعية اللجنة الهيئة المنظمة الحركة الحزب الشركة المحكمة النيابة السلطات الاتحاد الوكالة الجامعة البلدية
+    الإدارة المديرية الرئاسة الأمانة المخابرات الاستخبارات""".split())
 #: How many definite words after an organisation head make its name.
 MAX_ORG_WORDS = 3
+MAX_COORDINATED_ORG_WORDS = 5
 #: A surname shorter than this (without ال) is too ambiguous to count alone.
 MIN_SURNAME_LETTERS = 3
 
@@ -154,16 +207,21 @@ MIN_SINGLE_WORD_MARGIN = 2.0
 
 #: The gazetteer's entry types -> public actor types.
 ENTRY_TYPES = {"person": PERSON, "org": ORGANISATION, "organisation": ORGANISATION, "state": PLACE,
-               "place": PLACE}
+               "place": PLACE, "media": ORGANISATION}
+#: Gazetteer entries of this type are news outlets: sources, not actors.  They are recognized
+#: so that their words are read as the outlet's name ("صحيفة الشرق الأوسط" names no region),
+#: and never counted.
+MEDIA = "media"
 MODEL_TYPES = {"PERS": PERSON, "ORG": ORGANISATION, "LOC": PLACE}
 #: Words a name never starts or ends with: prepositions and prepositional nouns,
 #: dates and times, verbs of saying, charges ("باسم ...", "... بتهمة", "يوم ...", "... الماضي").
 EDGE_WORDS = frozenset(
     normalize_with_digits(word)
-    for word in """باسم وباسم بتهمة بتهم بسبب بشأن بحضور بمشاركة برئاسة بقيادة بحسب حسب عقب إثر اثر أمس امس
+    for word in """باسم وباسم باسمه باسمها باسمهم وباسمه بتهمة بتهم بسبب بشأن لشؤون بحضور بمشاركة برئاسة بقيادة بحسب حسب عقب إثر اثر أمس امس
     اليوم غدا الليلة صباح مساء يوم ويوم اليوم الماضي الماضية المقبل المقبلة القادم القادمة الجاري الحالي الحالية
     السبت الأحد الاثنين الإثنين الثلاثاء الأربعاء الخميس الجمعة السبت يناير فبراير مارس أبريل ابريل مايو يونيو
     يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر كانون شباط آذار نيسان أيار حزيران تموز آب أيلول تشرين عام العام
+    جانفي فيفري أفريل جوان جويلية أوت
     شهر الشهر أسبوع الأسبوع ساعة ساعات دقيقة قال قالت يقول تقول أكد أكدت أعلن أعلنت أضاف أضافت ذكر ذكرت
     دعا دعت طالبت أشار أشارت وقال وقالت وأكد وأضاف وأعلن وذكر إن أن ان إنه أنه الذي التي لدى عن
     في من مع ضد بين حول بعد قبل منذ خلال عبر نحو عند لكن بل كان كانت وكان وكانت أنا نحن أنت أنتم هم هن
@@ -180,6 +238,8 @@ def tokenize(text: str) -> tuple[list[str], list[str]]:
     """
     if TATWEEL in text:
         text = text.replace(TATWEEL, "")
+    if "_" in text:
+        text = text.replace("_", " ")  # hashtags: #تيريزا_ماي
     for mark in PADDED_PUNCTUATION:
         if mark in text:
             text = text.replace(mark, f" {mark} ")
@@ -192,14 +252,18 @@ def tokenize(text: str) -> tuple[list[str], list[str]]:
     return written, normalized
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
+    """One reading of a gazetteer name from its first token (a tuple: a big gazetteer builds 200,000)."""
+
     rest: tuple[str, ...]  # the name's normalized tokens after the first
     canonical: str
     partial: bool
     prefix_length: int  # clitic letters to strip from the first written token
     #: ل + ال written لل: the surface form gets its alef back (للتحالف -> التحالف).
     restore_alef: bool = False
+    #: A name whose first words are common words ("علي عبدالله صالح", "هو جين تاو") is looked up
+    #: from its first uncommon word; these are the words that must stand before it.
+    before: tuple[str, ...] = ()
 
 
 # What a token can start: bit flags in one dict so that a token costs one lookup.
@@ -207,6 +271,7 @@ GAZETTEER_NAME = 1
 ROLE = 2
 ORG_HEAD = 4
 GIVEN_NAME = 8
+STATE_FORCE = 16
 
 
 def clitic_forms(word: str) -> list[tuple[str, int]]:
@@ -232,11 +297,16 @@ class Gazetteer:
     not_actors: frozenset[str] = field(init=False)
     triggers: dict[str, int] = field(init=False)
     head_length: dict[str, int] = field(init=False)  # clitic length of role and head forms
+    force_forms: dict[str, tuple[str, int, bool]] = field(init=False)
+    media: frozenset[str] = field(init=False)  # canonical names of news outlets (see MEDIA)
+    continuations: dict[str, dict[str | None, list[Candidate]]] = field(init=False)
+    state_names: frozenset[str] = field(init=False)  # one-word names of states, normalized
 
     def __post_init__(self):
         self.first_tokens = {}
         self.full_names = {}
         self.types = {}
+        self.media = frozenset(entry["name"] for entry in self.entries if entry.get("type") == MEDIA)
         for entry in self.entries:
             canonical = entry["name"]
             self.types.setdefault(canonical, ENTRY_TYPES.get(entry.get("type", ""), ORGANISATION))
@@ -252,9 +322,18 @@ class Gazetteer:
                 for alias in (place["name"], *place.get("aliases", ())):
                     self._add(alias, place["name"], partial=False, drop_definite=False)
         self.not_actors = frozenset(places)
-        for candidates in self.first_tokens.values():
-            # Longest name first; exact spellings before clitic readings.
-            candidates.sort(key=lambda candidate: (-len(candidate.rest), candidate.prefix_length))
+        # Longest name first; exact spellings before clitic readings.
+        self.first_tokens = {
+            form: sorted(candidates, key=lambda candidate: (-len(candidate.rest), candidate.prefix_length))
+            for form, candidates in self.first_tokens.items()}
+        # The same candidates by their second word (None: one-word names), in the same order:
+        # a first word shared by a hundred names ("محمد") costs one lookup, not a hundred tries.
+        self.continuations = {}
+        for form, candidates in self.first_tokens.items():
+            by_next: dict[str | None, list[Candidate]] = {}
+            for candidate in candidates:
+                by_next.setdefault(candidate.rest[0] if candidate.rest else None, []).append(candidate)
+            self.continuations[form] = by_next
         self.triggers = dict.fromkeys(self.first_tokens, GAZETTEER_NAME)
         self.head_length = {}
         for words, flag in ((ROLE_WORDS, ROLE), (ORG_HEADS, ORG_HEAD)):
@@ -262,6 +341,15 @@ class Gazetteer:
                 for form, clitic_length in clitic_forms(word):
                     self.triggers[form] = self.triggers.get(form, 0) | flag
                     self.head_length.setdefault(form, clitic_length)
+        self.state_names = frozenset(
+            key for entry in self.entries if entry.get("type") == "state"
+            for key in map(actor_key, (entry["name"], *entry.get("aliases", ()))) if " " not in key)
+        #: Clitic form of a force's first word -> (the word, clitic letters, restore alef: للجيش -> الجيش).
+        self.force_forms = {}
+        for word in (*STATE_FORCES, *ADJECTIVE_BODIES):
+            for variant, clitic_length, restore_alef in first_token_variants(word, drop_definite=False):
+                self.triggers[variant] = self.triggers.get(variant, 0) | STATE_FORCE
+                self.force_forms[variant] = (word, clitic_length, restore_alef)
         for name in self.given_names - {normalize_with_digits(word) for word in NOT_NAME_WRITTEN}:
             self.triggers[name] = self.triggers.get(name, 0) | GIVEN_NAME
         #: The tokens a role phrase can stop at; the others are passed over with one lookup.
@@ -274,11 +362,20 @@ class Gazetteer:
         if not partial:
             self.full_names.setdefault(tokens, canonical)
         first, rest = tokens[0], tokens[1:]
-        for variant, prefix_length, restore_alef in first_token_variants(first, drop_definite):
+        anchor = next((position for position, token in enumerate(tokens) if not _is_common_start(token)),
+                      next((position for position, token in enumerate(tokens) if token not in ARABIC_STOPWORDS), 0))
+        if anchor:
+            # Looking such names up at every "في", "علي" (على) or "ان" would cost a lookup at
+            # every tenth token: they are looked up where their first uncommon word stands.
+            candidate = Candidate(tokens[anchor + 1:], canonical, partial, 0, False, tokens[:anchor])
+            self.first_tokens.setdefault(tokens[anchor], {})[candidate] = None
+            return
+        # A letter or two ("إل جي", "سي إن إن") with a clitic is any short word: no clitic readings.
+        variants = first_token_variants(first, drop_definite) if len(first) > 2 else [(first, 0, False)]
+        for variant, prefix_length, restore_alef in variants:
             candidate = Candidate(rest, canonical, partial, prefix_length, restore_alef)
-            bucket = self.first_tokens.setdefault(variant, [])
-            if candidate not in bucket:
-                bucket.append(candidate)
+            # A dict while the gazetteer is built: thousands of names share a first word ("محمد").
+            self.first_tokens.setdefault(variant, {})[candidate] = None
 
     def is_given_name(self, normalized: str, written: str) -> bool:
         # "على" (on) normalizes to the name "علي"; the written form tells them apart.
@@ -360,6 +457,9 @@ class _Document:
     #: Canonical -> normalized tokens of names the recognizer found (for their other mentions).
     model_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
     claimed: bytearray = field(default_factory=bytearray)  # 1 where a token belongs to a name found
+    #: Gazetteer people found so far only by a surname ("كاسترو"): another person of that
+    #: surname named in full in the document is the one meant (see ``_prefer_named_people``).
+    surname_only: set[str] = field(default_factory=set)
     #: Each token of an organisation / person span of the recognizer -> the span's end
     #: (confirms head patterns and bounds the names patterns find).
     model_org_end: dict[int, int] = field(default_factory=dict)
@@ -370,6 +470,12 @@ class _Document:
 
     def add(self, canonical: str, surface: str, position: int, count: int = 1, *, kind: str | None = None,
             end: int | None = None):
+        if canonical in self.gaz.media or kind == PERSON and self._names_a_facility(position):
+            # The words are taken, but an outlet is a source, not an actor, and
+            # "مستشفى الملك فهد" is a hospital, not the king.
+            if end is not None:
+                self.claimed[position:end] = b"\x01" * (end - position)
+            return
         self.counts[canonical] += count
         self.first_seen.setdefault(canonical, position)
         if kind is not None:
@@ -379,6 +485,12 @@ class _Document:
         forms = self.variants.setdefault(canonical, [])
         if surface not in forms:
             forms.append(surface)
+
+    def _names_a_facility(self, position: int) -> bool:
+        if position == 0:
+            return False
+        before = self.norm[position - 1]
+        return before in FACILITY_WORDS or before[:1] in ("و", "ب", "ل", "ف") and before[1:] in FACILITY_WORDS
 
     @functools.cached_property
     def vocabulary(self) -> set[str]:
@@ -416,7 +528,7 @@ def find_actors(text: str, gazetteer_: Gazetteer | None = None) -> DocumentActor
             ends = doc.model_org_end if span.label == "ORG" else doc.model_person_end
             for position in range(span.start, span.end):
                 ends[position] = span.end
-    triggers = gaz.triggers
+    triggers, continuations = gaz.triggers, gaz.continuations
     # Positions of the trigger tokens, computed in C: most tokens trigger nothing.
     hits = list(compress(range(len(norm)), map(triggers.__contains__, norm)))
     resume = 0  # tokens before this belong to a name already found
@@ -426,21 +538,29 @@ def find_actors(text: str, gazetteer_: Gazetteer | None = None) -> DocumentActor
         kind = triggers[norm[index]]
         end = 0
         if kind & GAZETTEER_NAME:
-            end = _match_gazetteer(doc, index)
+            # Most first words of names are not followed by the rest of one: one lookup says so.
+            by_next = continuations[norm[index]]
+            following = index + 1
+            if (None in by_next or following < len(norm) and (norm[following] in by_next
+                                                                or norm[following] in QUOTES)):
+                end = _match_gazetteer(doc, index)
         if not end and kind & ORG_HEAD:
             end = _match_organisation(doc, index)
+        if not end and kind & STATE_FORCE:
+            end = _match_state_force(doc, index)
         if not end and kind & ROLE:
             _match_role_person(doc, index)
-        elif not end and kind & GIVEN_NAME:
-            end = _match_named_before_role(doc, index)
+        elif not end and kind & GIVEN_NAME and not APPOSITION_LINKS.isdisjoint(norm[index + 1:index + 6]):
+            end = _match_named_before_role(doc, index)  # a name, then a link and a role
         resume = max(resume, end)
     _add_recognized(doc, spans)
     _count_repeats(doc)
     _merge_partial_people(doc)
+    _prefer_named_people(doc)
     _count_surnames(doc)
     ordered = sorted(doc.counts, key=lambda name: (-doc.counts[name], doc.first_seen[name]))
-    places_only = _places_only(doc)
-    actors = [name for name in ordered if name not in places_only]
+    not_actors = doc.gaz.not_actors
+    actors = [name for name in ordered if name not in not_actors and not _only_a_place(doc, name)]
     entities = [{"name": name, "type": doc.types.get(name, ORGANISATION), "mentions": doc.counts[name]}
                 for name in ordered]
     return DocumentActors(actors, {name: doc.variants[name] for name in actors}, entities, doc.variants)
@@ -452,9 +572,9 @@ def extract_actors(text: str, gazetteer_: Gazetteer | None = None) -> tuple[list
     return found.actors, found.variants
 
 
-def _places_only(doc: _Document) -> set[str]:
-    """Places that are not actors: the gazetteer's non-state places and places only the model knows."""
-    return {name for name in doc.model_names if doc.types.get(name) == PLACE} | doc.gaz.not_actors
+def _only_a_place(doc: _Document, name: str) -> bool:
+    """A place only the recognizer knows is not an actor (nor are the gazetteer's non-state places)."""
+    return name in doc.model_names and doc.types.get(name) == PLACE
 
 
 # --- the recognizer's spans -------------------------------------------------------------
@@ -472,11 +592,15 @@ def _is_edge_word(doc: _Document, position: int, kind: str) -> bool:
     token = doc.norm[position]
     if token in EDGE_WORDS or token in ROLE_WORDS or token in HONORIFICS:
         return True
+    if token[:1] in ("و", "ف") and token[1:] in EDGE_WORDS:
+        return True  # "وأشارت", "فقال"
     if doc.written[position] in NOT_NAME_WRITTEN_FORMS:
         return True
     if token in QUOTES or token in NAME_END_PUNCTUATION or not any(ch.isalpha() for ch in token):
         return True
-    return kind == PERSON and token in NOT_NAME_WORDS
+    if token in PEOPLE_NOUNS or token in AMOUNT_WORDS:
+        return True
+    return kind == PERSON and (token in NOT_NAME_WORDS or token.startswith(("لل", "بال")))  # "جمال للإصابة"
 
 
 def _add_recognized(doc: _Document, spans: list[ner.Span]) -> None:
@@ -516,6 +640,14 @@ def _add_recognized_name(doc: _Document, start: int, end: int, kind: str, margin
     first_norm, first_written = _strip_clitic(doc, norm[start], written[start])
     tokens = (first_norm, *norm[start + 1:end])
     canonical = doc.gaz.full_names.get(tokens)
+    if canonical is None and kind == PERSON and len(tokens) > 1:
+        # A short form the gazetteer lists ("محمد السوداني"), where a definite word before it
+        # kept the gazetteer from reading it ("التقى محمد السوداني" looks like "the ... Sudanese").
+        by_next = doc.gaz.continuations.get(tokens[0], {})
+        canonical = next((candidate.canonical for candidate in by_next.get(tokens[1], ())
+                          if candidate.partial and not candidate.prefix_length and not candidate.before
+                          and candidate.rest == tokens[1:]),
+                         None)
     if canonical is not None:
         doc.add(canonical, " ".join([first_written, *written[start + 1:end]]), start,
                 kind=doc.gaz.types.get(canonical, kind), end=end)
@@ -523,14 +655,17 @@ def _add_recognized_name(doc: _Document, start: int, end: int, kind: str, margin
     if max(map(len, tokens)) < MIN_SURNAME_LETTERS:
         return  # "أف أم"
     if len(tokens) == 1 and ((margin is not None and margin < MIN_SINGLE_WORD_MARGIN)
-                             or (kind == PERSON and first_norm.startswith(DEFINITE))):
-        return  # a lone word the recognizer is unsure of is more often a common word
+                             or (kind == PERSON and first_norm.startswith(DEFINITE))
+                             or _is_state_adjective(doc.gaz, first_norm, definite=False)):
+        return  # a lone word the recognizer is unsure of is more often a common word; "روسي" is a nationality
     if kind == ORGANISATION and (tokens[0] in MEDIA_HEADS or "الانباء" in tokens or "للانباء" in tokens):
         return  # a news outlet cited as a source, not an actor
     if kind == ORGANISATION and _is_generic_organisation(tokens):
         return
-    if tokens[0] in CURRENCIES:
-        return  # "مليار دينار كويتي": an amount, not a person
+    if kind == ORGANISATION and tokens[0] in GENERIC_BODIES and not _is_definite(tokens[1]):
+        return  # "الاتحاد قفز", "المنظمة زكي حسنين": a body's word, then the sentence goes on
+    if any(token in CURRENCIES for token in tokens):
+        return  # "مليار دينار كويتي", "بليون دولار": an amount, not a person
     surface = " ".join([first_written, *written[start + 1:end]])
     if _names_an_outlet(surface):
         return
@@ -543,6 +678,8 @@ def _add_recognized_name(doc: _Document, start: int, end: int, kind: str, margin
 
 def _is_generic_organisation(tokens: tuple[str, ...]) -> bool:
     """A head alone, or a head with indefinite adjectives ("منظمة إرهابية", "جماعة مسلحة"): a kind, not a name."""
+    if len(tokens) == 1 and tokens[0] in GENERIC_BODIES:
+        return True  # "الأمن", "الحكومة": the body is named elsewhere, or not at all
     return tokens[0] in ORG_HEADS and all(
         not _is_definite(token) and token.endswith(("يه", "ي", "ه")) for token in tokens[1:])
 
@@ -603,6 +740,26 @@ def _merge_partial_people(doc: _Document) -> None:
                 break
 
 
+def _inside_longer_person(doc: _Document, start: int, end: int) -> bool:
+    """The recognizer reads ``start:end`` as part of a longer person's name."""
+    ends = doc.model_person_end
+    span_end = ends.get(start)
+    return span_end is not None and (span_end > end or ends.get(start - 1) == span_end)
+
+
+def _prefer_named_people(doc: _Document) -> None:
+    """"كاسترو" after "ماوريسيو كاسترو" is that Castro, not the gazetteer's: the document's full name wins."""
+    for canonical in doc.surname_only:
+        if canonical not in doc.counts:
+            continue
+        surnames = {actor_key(form).split()[-1] for form in doc.variants[canonical]}
+        for name, kind in list(doc.types.items()):
+            if (kind == PERSON and name != canonical and name in doc.counts and " " in name
+                    and actor_key(name).split()[-1] in surnames):
+                _move_mentions(doc, canonical, name)
+                break
+
+
 def _move_mentions(doc: _Document, source: str, target: str) -> None:
     doc.counts[target] += doc.counts.pop(source)
     doc.first_seen[target] = min(doc.first_seen[target], doc.first_seen.pop(source))
@@ -623,7 +780,18 @@ def _next_word(norm: list[str], position: int) -> int:
 
 def _match_gazetteer(doc: _Document, index: int) -> int:
     norm, written = doc.norm, doc.written
-    for candidate in doc.gaz.first_tokens[norm[index]]:
+    by_next = doc.gaz.continuations[norm[index]]
+    following = _next_word(norm, index + 1)
+    longer = by_next.get(norm[following], ()) if following < len(norm) else ()
+    for candidate in chain(longer, by_next.get(None, ())):
+        start, prefix_length = index, candidate.prefix_length
+        if candidate.before:
+            start = index - len(candidate.before)
+            if start < 0 or doc.claimed[start] or tuple(norm[start + 1:index]) != candidate.before[1:]:
+                continue
+            prefix_length = _clitic_before(norm[start], candidate.before[0])
+            if prefix_length is None:
+                continue
         position = index + 1
         matched = True
         for expected in candidate.rest:
@@ -634,15 +802,37 @@ def _match_gazetteer(doc: _Document, index: int) -> int:
             position += 1
         if not matched:
             continue
-        if candidate.partial and (index > 0 and _reads_as_adjective(norm, index) or _has_adjective(norm, position)):
+        if candidate.partial and (start > 0 and _reads_as_adjective(norm, start) or _has_adjective(norm, position)):
             return 0
-        first = written[index][candidate.prefix_length :]
+        if (candidate.partial and prefix_length and candidate.canonical not in doc.counts
+                and norm[start][prefix_length:] not in doc.vocabulary):
+            continue  # "برايس" is ب + رايس only where رايس (or the whole name) is written elsewhere
+        if candidate.partial and _inside_longer_person(doc, start, position):
+            return 0  # the surname ends a longer name read here ("ماوريسيو فيرناندو كاسترو"), not Fidel's
+        if candidate.partial and candidate.canonical not in doc.counts:
+            doc.surname_only.add(candidate.canonical)
+        elif not candidate.partial:
+            doc.surname_only.discard(candidate.canonical)
+        first = written[start][prefix_length:]
         if candidate.restore_alef:
             first = "ا" + first
-        surface = " ".join([first, *(word for word in written[index + 1 : position] if word not in QUOTES)])
-        doc.add(candidate.canonical, surface, index, kind=doc.gaz.types[candidate.canonical], end=position)
+        surface = " ".join([first, *(word for word in written[start + 1 : position] if word not in QUOTES)])
+        doc.add(candidate.canonical, surface, start, kind=doc.gaz.types[candidate.canonical], end=position)
         return position
     return 0
+
+
+def _is_common_start(token: str) -> bool:
+    """A word too common to look a name up at ("في", "علي" as على once normalized, "سي")."""
+    return token in ARABIC_STOPWORDS or len(token) <= 2
+
+
+def _clitic_before(token: str, first: str) -> int | None:
+    """How many clitic letters ``token`` has before ``first`` ("وعلي" -> 1), or None if it is not ``first``."""
+    for prefix in CLITIC_PREFIXES:
+        if token.startswith(prefix) and token[len(prefix):] == first:
+            return len(prefix)
+    return None
 
 
 def _reads_as_adjective(norm: list[str], index: int) -> bool:
@@ -771,8 +961,14 @@ def _match_organisation(doc: _Document, index: int) -> int:
             words = list(range(position, position + _place_words(norm[position:position + 4])))
             position += len(words)
         named_by_place = head in PLACE_NAMED_HEADS and bool(words)  # "شرطة الرياض" ends at the place
-        while (not named_by_place and position < len(norm) and len(words) < MAX_ORG_WORDS
-               and norm[position].startswith(DEFINITE)):
+        coordinated = head in COORDINATED_NAME_HEADS
+        longest = MAX_COORDINATED_ORG_WORDS if coordinated else MAX_ORG_WORDS
+        while (not named_by_place and position < len(norm) and len(words) < longest
+               and (norm[position].startswith(DEFINITE)
+                    or coordinated and words and norm[position].startswith("و" + DEFINITE)
+                    and norm[position][1:] in MINISTRY_PORTFOLIOS
+                    and not any(norm[word].startswith("و") for word in words)
+                    and not _is_country_adjective(norm[words[-1]]))):
             token = norm[position]
             # "مجلس الوزراء اليوم", "وزارة الداخلية اللواء ...", "هيئة الرئيس": the name has ended.
             if (token in ORG_END_WORDS or token in HONORIFICS or token in ROLE_WORDS or token in EDGE_WORDS
@@ -796,6 +992,12 @@ def _match_organisation(doc: _Document, index: int) -> int:
             return 0  # "شرطة المرور"; "بلدية المحافظة", "بلدية المدينة": the town's municipality, unnamed
         if not words:
             return 0
+    # "مديرية الدفاع المدني بمنطقة جازان": a regional office's name ends with its region.
+    if position < len(norm) and norm[position] in REGION_LINKS:
+        place = _place_words(norm[position + 1:position + 5])
+        if place:
+            words += range(position, position + 1 + place)
+            position += 1 + place
     tokens = (head, *(norm[word] for word in words))
     surface = " ".join([written[index][clitic_length:], *(written[word] for word in words)])
     canonical = gaz.full_names.get(tokens)
@@ -807,21 +1009,64 @@ def _match_organisation(doc: _Document, index: int) -> int:
     return position
 
 
-def _is_country_adjective(word: str) -> bool:
-    """"العراقيه", "الامريكي", "المصريه": the adjective of a place the lexicon knows."""
-    if not word.startswith(DEFINITE):
-        return False
-    core = word[len(DEFINITE):]
+def _match_state_force(doc: _Document, index: int) -> int:
+    """"البحرية المصرية", "خفر السواحل الماليزية", "الحرس الوطني": a state's force, named by its adjective."""
+    norm, written = doc.norm, doc.written
+    first, clitic_length, restore_alef = doc.gaz.force_forms[norm[index]]
+    feminine = first in FEMININE_FORCES
+    position = index + 1
+    if first in STATE_FORCES:
+        middle = STATE_FORCES[first]
+        while position < len(norm) and norm[position] in middle and position - index < 3:
+            position += 1
+    else:  # "الحزب الشيوعي الصيني", "اللجنة الأولمبية السعودية": adjectives that agree with the body
+        while (position < len(norm) and position - index < 3 and norm[position].startswith(DEFINITE)
+               and norm[position].endswith("يه" if feminine else "ي") and norm[position] not in NOT_NAME_WORDS
+               and not _is_state_adjective(doc.gaz, norm[position])):
+            position += 1
+        if position == index + 1 and first not in SELF_NAMED_BODIES:
+            return 0  # "اللجنة السعودية" is some Saudi committee
+    tokens = (first, *norm[index + 1:position])
+    # The adjective agrees with the force ("البحرية المصرية", "الجيش المصري"); one that does not
+    # describes a noun before it ("جهاز المخابرات الإسرائيلي").
+    if (position < len(norm) and _is_state_adjective(doc.gaz, norm[position])
+            and (first in EITHER_GENDER_FORCES or norm[position].endswith("يه") == feminine)):
+        tokens += (norm[position],)
+        position += 1
+    elif tokens not in NAMED_FORCES:
+        return 0
+    surface = written[index][clitic_length:]
+    surface = " ".join(["ا" + surface if restore_alef else surface, *written[index + 1:position]])
+    canonical = doc.gaz.full_names.get(tokens) or doc.pattern_keys.setdefault(" ".join(tokens), surface)
+    doc.add(canonical, surface, index, kind=doc.gaz.types.get(canonical, ORGANISATION), end=position)
+    return position
+
+
+def _adjective_bases(word: str, definite: bool = True) -> tuple[str, ...]:
+    """The place names an adjective may derive from ("العراقيه" -> العراق, "الروسي" -> روسيا); () if none."""
+    if definite and not word.startswith(DEFINITE):
+        return ()
+    core = word[len(DEFINITE):] if definite else word
     for suffix in ("يه", "ي"):
         if core.endswith(suffix):
             core = core[: -len(suffix)]
             break
     else:
-        return False
+        return ()
+    # السعودية is both the state and its adjective (السعودي its masculine); العراقية, الأمريكية derive from one.
+    return word, core, DEFINITE + core, DEFINITE + core + "يه", core + "ا", core + "يا"
+
+
+def _is_state_adjective(gaz: Gazetteer, word: str, definite: bool = True) -> bool:
+    """"المصرية", "الروسي", "الأمريكية" (or without ال): the adjective of a state, not of any place ("الإقليمي")."""
+    states = gaz.state_names
+    return any(form in states for form in _adjective_bases(word, definite))
+
+
+def _is_country_adjective(word: str) -> bool:
+    """"العراقيه", "الامريكي", "المصريه": the adjective of a place the lexicon knows."""
     lexicon = tagger().lexicon
-    # السعودية is both the state and its adjective (السعودي its masculine); العراقية, الأمريكية, السورية derive from one.
-    return any("loc" in lexicon.get(form, ()) for form in (word, core, DEFINITE + core, DEFINITE + core + "يه",
-                                                             core + "ا", core + "يا"))
+    return any("loc" in lexicon.get(form, ()) for form in _adjective_bases(word))
 
 
 def _place_words(tokens: list[str]) -> int:
@@ -836,6 +1081,10 @@ def _place_words(tokens: list[str]) -> int:
     if "loc-first" in lexicon[tokens[start]]:  # a place of several words ("لوس أنجلوس") goes on to its last
         while end < len(tokens) and end - start < 3 and "loc-last" in lexicon.get(tokens[end], ()):
             end += 1
+        while end > start + 1 and tuple(tokens[start:end]) not in gazetteer().full_names:
+            end -= 1
+        if tuple(tokens[start:end]) not in gazetteer().full_names:
+            return 0  # "ولاية" begins place names ("ولاية نيوجيرسي") but is none by itself
     return end
 
 
