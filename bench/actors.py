@@ -91,17 +91,9 @@ def dev_documents(data: Path, show: bool) -> None:
                     text = " ".join(words[span.start:span.end])
                     expected[key].setdefault(actors.actor_key(text), "|".join(_without_clitic(text)))
         found = actors.find_actors("\n".join(" ".join(token for token, _ in sentence) for sentence in sentences))
-        types = {entity["name"]: entity["type"] for entity in found.entities}
-        for key, wanted in (("actors", lambda kind: kind != actors.PLACE), ("places", lambda kind: kind == actors.PLACE)):
-            predicted = {name: found.surfaces.get(name, []) for name, kind in types.items() if wanted(kind)}
-            gold = list(expected[key].values())
-            hits, spurious, missed = _match(predicted, gold)
-            totals[key][0] += hits
-            totals[key][1] += hits + len(spurious)
-            totals[key][2] += len(gold)
-            if key == "actors":
-                for name in missed:
-                    missed_names[name] = missed_names.get(name, 0) + 1
+        scored = _score(found, {key: list(names.values()) for key, names in expected.items()}, [totals])
+        for name in scored["actors"][1]:
+            missed_names[name] = missed_names.get(name, 0) + 1
     print(f"dev split through find_actors, {DEV_DOCUMENT_SENTENCES} sentences a document "
           f"({-(-len(dev_raw) // DEV_DOCUMENT_SENTENCES)} documents), distinct names per document:")
     _print_totals(totals)
@@ -122,6 +114,25 @@ def _without_clitic(text: str) -> list[str]:
         if text.startswith(clitic) and len(text) - len(clitic) >= 3:
             forms.append(rest + text[len(clitic):])
     return forms
+
+
+def _score(found, expected: dict[str, list[str]], tallies: list[dict[str, list[int]]]) -> dict[str, tuple]:
+    """Match ``found`` (``find_actors``) against gold ``actors`` (persons and organisations) and ``places``.
+
+    Adds (found right, found, gold) to each tally; returns key -> (spurious names, missed entries).
+    """
+    types = {entity["name"]: entity["type"] for entity in found.entities}
+    scored = {}
+    for key, expected_names in expected.items():
+        predicted = {name: found.surfaces.get(name, []) for name, kind in types.items()
+                     if (kind == actors.PLACE) == (key == "places")}
+        hits, spurious, missed = _match(predicted, expected_names)
+        for totals in tallies:
+            totals[key][0] += hits
+            totals[key][1] += hits + len(spurious)
+            totals[key][2] += len(expected_names)
+        scored[key] = (spurious, missed)
+    return scored
 
 
 def _print_totals(totals: dict[str, list[int]]) -> None:
@@ -231,20 +242,12 @@ def gold_scores(gold_file: Path, corpus: Path, show: bool, sets: list[str] | Non
             print(f"  {article_id}: not in the corpus")
             continue
         found = actors.find_actors(f"{record.title}\n{record.body}")
-        surfaces = found.surfaces
-        types = {entity["name"]: entity["type"] for entity in found.entities}
-        named = {name: surfaces.get(name, []) for name, kind in types.items() if kind != actors.PLACE}
-        places = {name: surfaces.get(name, []) for name, kind in types.items() if kind == actors.PLACE}
-        for name in (item.get("set", "-"), "all"):
-            totals = by_set.setdefault(name, {"actors": [0, 0, 0], "places": [0, 0, 0]})  # right, found, gold
-            for key, predicted, expected in (("actors", named, item["persons"] + item["organisations"]),
-                                             ("places", places, item["places"])):
-                hits, spurious, missed = _match(predicted, expected)
-                totals[key][0] += hits
-                totals[key][1] += hits + len(spurious)
-                totals[key][2] += len(expected)
-                if show and name == "all" and (spurious or missed):
-                    print(f"  {article_id} {key}: missed {missed}, spurious {sorted(spurious)}")
+        tallies = [by_set.setdefault(name, {"actors": [0, 0, 0], "places": [0, 0, 0]})
+                   for name in (item.get("set", "-"), "all")]
+        scored = _score(found, {"actors": item["persons"] + item["organisations"], "places": item["places"]}, tallies)
+        for key, (spurious, missed) in scored.items():
+            if show and (spurious or missed):
+                print(f"  {article_id} {key}: missed {missed}, spurious {sorted(spurious)}")
     counts = {name: sum(item.get("set", "-") == name for item in gold.values()) for name in by_set}
     counts["all"] = len(gold)
     print(f"gold file {gold_file.name}: {len(gold)} articles")

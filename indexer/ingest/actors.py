@@ -112,16 +112,6 @@ CURRENCIES = frozenset(normalize_with_digits(word) for word in
 SELF_NAMING_HEADS = frozenset(normalize_with_digits(word) for word in "بلدية جامعة وزارة نادي مديرية".split())
 #: Heads whose name goes on past و + a definite word: "وزارة الثقافة والإعلام", "وزارة التعليم العالي والبحث العلمي".
 COORDINATED_NAME_HEADS = frozenset({normalize_with_digits("وزارة")})
-#: A state's forces and services, named by the state's adjective after them ("البحرية المصرية", "خفر السواحل
-#: الماليزية", "النيابة العامة البلجيكية"): first word -> the words that may stand between it and the adjective.
-#: Alone they are generic ("الشرطة", "القوات"), except the forces in NAMED_FORCES.
-STATE_FORCES = {
-    normalize_with_digits(first): frozenset(normalize_with_digits(word) for word in middle.split())
-    for first, middle in (("الجيش", "الوطني"), ("البحرية", ""), ("الشرطة", "الوطنية"), ("النيابة", "العامة"),
-                          ("خفر", "السواحل"), ("الحرس", "الوطني الثوري الملكي الجمهوري"),
-                          ("القوات", "المسلحة الجوية البحرية البرية"), ("المخابرات", "العامة العسكرية"),
-                          ("الاستخبارات", "العسكرية"))
-}
 #: Portfolios a ministry's name may join with و ("وزارة الثقافة والإعلام"); any other و + definite word starts
 #: another phrase ("وزارة الدفاع والجيش", "وزارة الداخلية والمتمثل").
 MINISTRY_PORTFOLIOS = frozenset(normalize_with_digits(word) for word in """الإعلام القروية البحث الصناعة التعليم
@@ -130,16 +120,43 @@ MINISTRY_PORTFOLIOS = frozenset(normalize_with_digits(word) for word in """ال�
     السكان الخدمات العمل التجارة الإصلاح الهجرة المهجرين العلوم التكنولوجيا الفنون التراث الأسرة المرأة الطفولة
     التموين البترول النفط الغاز الموارد البلديات التعاون المغتربين الإدارة الأشغال الإنشاءات التربية الإرشاد
     المساجد الحج العمرة الصيد الأمن الغابات التجهيز الصناعات الابتكار الرقمنة التحول الاقتصاد""".split())
-#: Bodies named by a state's adjective after adjectives of their own ("المجلس الإسلامي البريطاني",
-#: "الحزب الشيوعي الصيني"); the national team needs none ("المنتخب السعودي").
-ADJECTIVE_BODIES = frozenset(normalize_with_digits(word) for word in """المجلس الاتحاد الحزب الهيئة اللجنة المنظمة
-    الجمعية الحركة الجبهة التحالف المنتخب البنك المصرف الصندوق""".split())
-SELF_NAMED_BODIES = frozenset({normalize_with_digits("المنتخب")})
-FEMININE_FORCES = frozenset(normalize_with_digits(word) for word in
-                            """البحرية الشرطة النيابة القوات المخابرات الاستخبارات الهيئة اللجنة المنظمة الجمعية
-                            الحركة الجبهة""".split())
-#: "خفر السواحل الماليزي" and "... الماليزية" are both written.
-EITHER_GENDER_FORCES = frozenset({normalize_with_digits("خفر")})
+
+
+class StateBody(NamedTuple):
+    """How a state's force or body is named by the state's adjective after it ("البحرية المصرية")."""
+
+    #: The adjective agrees with the body ("الجيش المصري", "البحرية المصرية"); None takes both
+    #: ("خفر السواحل الماليزي" and "... الماليزية" are both written).
+    feminine: bool | None
+    #: The words that may stand between the body and the adjective; None: adjectives of the body's
+    #: own that agree with it ("الحزب الشيوعي الصيني", "اللجنة الأولمبية السعودية").
+    middle: frozenset[str] | None
+    #: A body of adjectives needs one of its own: "اللجنة السعودية" is some Saudi committee.
+    needs_middle: bool = False
+
+
+def _state_bodies(table: str, middle: str | None = None, needs_middle: bool = False) -> dict[str, StateBody]:
+    """``"word:m word:f ..."`` -> word -> StateBody."""
+    bodies = {}
+    for item in table.split():
+        word, _, gender = item.partition(":")
+        between = None if middle is None else frozenset(normalize_with_digits(w) for w in middle.split())
+        bodies[normalize_with_digits(word)] = StateBody({"m": False, "f": True}.get(gender), between, needs_middle)
+    return bodies
+
+
+#: A state's forces and bodies (see StateBody).  Alone they are generic ("الشرطة", "القوات"),
+#: except NAMED_FORCES.
+STATE_BODIES = {
+    **_state_bodies("الجيش:m", "الوطني"), **_state_bodies("البحرية:f", ""),
+    **_state_bodies("الشرطة:f", "الوطنية"), **_state_bodies("النيابة:f", "العامة"),
+    **_state_bodies("خفر", "السواحل"), **_state_bodies("الحرس:m", "الوطني الثوري الملكي الجمهوري"),
+    **_state_bodies("القوات:f", "المسلحة الجوية البحرية البرية"), **_state_bodies("المخابرات:f", "العامة العسكرية"),
+    **_state_bodies("الاستخبارات:f", "العسكرية"),
+    **_state_bodies("""المجلس:m الاتحاد:m الحزب:m التحالف:m البنك:m المصرف:m الصندوق:m الهيئة:f اللجنة:f
+                    المنظمة:f الجمعية:f الحركة:f الجبهة:f""", needs_middle=True),
+    **_state_bodies("المنتخب:m"),  # "المنتخب السعودي"
+}
 NAMED_FORCES = frozenset(tuple(normalize_with_digits(name).split()) for name in ("الحرس الوطني", "الجيش الوطني"))
 #: Heads that make a name with a place the lexicon knows ("شرطة الرياض", "أمانة المنطقة الشرقية"), not with a
 #: common noun ("شرطة المرور").
@@ -289,7 +306,11 @@ class Gazetteer:
     given_names: frozenset[str]  # normalized
     #: Places that are not actors (cities, regions): typed when found, kept out of the actor list.
     places: list[dict] = field(default_factory=list)
-    first_tokens: dict[str, list[Candidate]] = field(init=False)
+    #: A name's lookup word (its first, with each clitic reading) -> its readings by the word after it
+    #: (None: one-word names), longest first: a word shared by a hundred names ("محمد") costs one lookup.
+    continuations: dict[str, dict[str | None, list[Candidate]]] = field(init=False)
+    #: Lookup words that are a name's first word as written, with no clitic ("أحمد", not "وأحمد").
+    written_first_words: frozenset[str] = field(init=False)
     role_phrase_stops: frozenset[str] = field(init=False)
     full_names: dict[tuple[str, ...], str] = field(init=False)
     #: Canonical name -> public type (``person``, ``organisation``, ``place``).
@@ -299,11 +320,11 @@ class Gazetteer:
     head_length: dict[str, int] = field(init=False)  # clitic length of role and head forms
     force_forms: dict[str, tuple[str, int, bool]] = field(init=False)
     media: frozenset[str] = field(init=False)  # canonical names of news outlets (see MEDIA)
-    continuations: dict[str, dict[str | None, list[Candidate]]] = field(init=False)
     state_names: frozenset[str] = field(init=False)  # one-word names of states, normalized
 
     def __post_init__(self):
-        self.first_tokens = {}
+        # Lookup word -> its readings, a dict as a set kept in order (thousands of names share "محمد").
+        readings_of: dict[str, dict[Candidate, None]] = {}
         self.full_names = {}
         self.types = {}
         self.media = frozenset(entry["name"] for entry in self.entries if entry.get("type") == MEDIA)
@@ -312,29 +333,27 @@ class Gazetteer:
             self.types.setdefault(canonical, ENTRY_TYPES.get(entry.get("type", ""), ORGANISATION))
             drop_definite = entry.get("type") == "org"
             for alias in (canonical, *entry.get("aliases", ())):
-                self._add(alias, canonical, partial=False, drop_definite=drop_definite)
+                self._add(readings_of, alias, canonical, partial=False, drop_definite=drop_definite)
             for alias in entry.get("partial", ()):
-                self._add(alias, canonical, partial=True, drop_definite=False)
+                self._add(readings_of, alias, canonical, partial=True, drop_definite=False)
         places = [place["name"] for place in self.places if place["name"] not in self.types]
         for place in self.places:
             if place["name"] in places:
                 self.types[place["name"]] = PLACE
                 for alias in (place["name"], *place.get("aliases", ())):
-                    self._add(alias, place["name"], partial=False, drop_definite=False)
+                    self._add(readings_of, alias, place["name"], partial=False, drop_definite=False)
         self.not_actors = frozenset(places)
-        # Longest name first; exact spellings before clitic readings.
-        self.first_tokens = {
-            form: sorted(candidates, key=lambda candidate: (-len(candidate.rest), candidate.prefix_length))
-            for form, candidates in self.first_tokens.items()}
-        # The same candidates by their second word (None: one-word names), in the same order:
-        # a first word shared by a hundred names ("محمد") costs one lookup, not a hundred tries.
         self.continuations = {}
-        for form, candidates in self.first_tokens.items():
+        for form, readings in readings_of.items():
             by_next: dict[str | None, list[Candidate]] = {}
-            for candidate in candidates:
+            # Longest name first; exact spellings before clitic readings.
+            for candidate in sorted(readings, key=lambda candidate: (-len(candidate.rest), candidate.prefix_length)):
                 by_next.setdefault(candidate.rest[0] if candidate.rest else None, []).append(candidate)
             self.continuations[form] = by_next
-        self.triggers = dict.fromkeys(self.first_tokens, GAZETTEER_NAME)
+        self.written_first_words = frozenset(
+            form for form, readings in readings_of.items()
+            if any(not candidate.prefix_length and not candidate.before for candidate in readings))
+        self.triggers = dict.fromkeys(self.continuations, GAZETTEER_NAME)
         self.head_length = {}
         for words, flag in ((ROLE_WORDS, ROLE), (ORG_HEADS, ORG_HEAD)):
             for word in words:
@@ -346,7 +365,7 @@ class Gazetteer:
             for key in map(actor_key, (entry["name"], *entry.get("aliases", ()))) if " " not in key)
         #: Clitic form of a force's first word -> (the word, clitic letters, restore alef: للجيش -> الجيش).
         self.force_forms = {}
-        for word in (*STATE_FORCES, *ADJECTIVE_BODIES):
+        for word in STATE_BODIES:
             for variant, clitic_length, restore_alef in first_token_variants(word, drop_definite=False):
                 self.triggers[variant] = self.triggers.get(variant, 0) | STATE_FORCE
                 self.force_forms[variant] = (word, clitic_length, restore_alef)
@@ -355,7 +374,8 @@ class Gazetteer:
         #: The tokens a role phrase can stop at; the others are passed over with one lookup.
         self.role_phrase_stops = NAME_END_PUNCTUATION | self.given_names | HONORIFICS
 
-    def _add(self, alias: str, canonical: str, *, partial: bool, drop_definite: bool):
+    def _add(self, readings_of: dict[str, dict[Candidate, None]], alias: str, canonical: str, *, partial: bool,
+             drop_definite: bool):
         tokens = tuple(actor_key(alias).split())
         if not tokens:
             return
@@ -368,14 +388,13 @@ class Gazetteer:
             # Looking such names up at every "في", "علي" (على) or "ان" would cost a lookup at
             # every tenth token: they are looked up where their first uncommon word stands.
             candidate = Candidate(tokens[anchor + 1:], canonical, partial, 0, False, tokens[:anchor])
-            self.first_tokens.setdefault(tokens[anchor], {})[candidate] = None
+            readings_of.setdefault(tokens[anchor], {})[candidate] = None
             return
         # A letter or two ("إل جي", "سي إن إن") with a clitic is any short word: no clitic readings.
         variants = first_token_variants(first, drop_definite) if len(first) > 2 else [(first, 0, False)]
         for variant, prefix_length, restore_alef in variants:
             candidate = Candidate(rest, canonical, partial, prefix_length, restore_alef)
-            # A dict while the gazetteer is built: thousands of names share a first word ("محمد").
-            self.first_tokens.setdefault(variant, {})[candidate] = None
+            readings_of.setdefault(variant, {})[candidate] = None
 
     def is_given_name(self, normalized: str, written: str) -> bool:
         # "على" (on) normalizes to the name "علي"; the written form tells them apart.
@@ -543,7 +562,7 @@ def find_actors(text: str, gazetteer_: Gazetteer | None = None) -> DocumentActor
             following = index + 1
             if (None in by_next or following < len(norm) and (norm[following] in by_next
                                                                 or norm[following] in QUOTES)):
-                end = _match_gazetteer(doc, index)
+                end = _match_gazetteer(doc, index, by_next)
         if not end and kind & ORG_HEAD:
             end = _match_organisation(doc, index)
         if not end and kind & STATE_FORCE:
@@ -662,8 +681,6 @@ def _add_recognized_name(doc: _Document, start: int, end: int, kind: str, margin
         return  # a news outlet cited as a source, not an actor
     if kind == ORGANISATION and _is_generic_organisation(tokens):
         return
-    if kind == ORGANISATION and tokens[0] in GENERIC_BODIES and not _is_definite(tokens[1]):
-        return  # "الاتحاد قفز", "المنظمة زكي حسنين": a body's word, then the sentence goes on
     if any(token in CURRENCIES for token in tokens):
         return  # "مليار دينار كويتي", "بليون دولار": an amount, not a person
     surface = " ".join([first_written, *written[start + 1:end]])
@@ -677,9 +694,13 @@ def _add_recognized_name(doc: _Document, start: int, end: int, kind: str, margin
 
 
 def _is_generic_organisation(tokens: tuple[str, ...]) -> bool:
-    """A head alone, or a head with indefinite adjectives ("منظمة إرهابية", "جماعة مسلحة"): a kind, not a name."""
-    if len(tokens) == 1 and tokens[0] in GENERIC_BODIES:
-        return True  # "الأمن", "الحكومة": the body is named elsewhere, or not at all
+    """A head alone, or a head with indefinite adjectives ("منظمة إرهابية", "جماعة مسلحة"): a kind, not a name.
+
+    So is a body's word alone ("الأمن", "الحكومة") or before an indefinite word ("الاتحاد قفز", "المنظمة زكي
+    حسنين": the sentence goes on).
+    """
+    if tokens[0] in GENERIC_BODIES and (len(tokens) == 1 or not _is_definite(tokens[1])):
+        return True
     return tokens[0] in ORG_HEADS and all(
         not _is_definite(token) and token.endswith(("يه", "ي", "ه")) for token in tokens[1:])
 
@@ -692,13 +713,12 @@ def _strip_clitic(doc: _Document, token: str, written: str) -> tuple[str, str]:
     if token.startswith("لل") and len(token) > 4:
         return "ا" + token[1:], "ا" + written[1:]
     # A gazetteer name's first word as written, not its clitic forms ("وأحمد" is a form of "أحمد ...").
-    if doc.gaz.is_given_name(token, written) or any(
-            candidate.prefix_length == 0 for candidate in doc.gaz.first_tokens.get(token, ())):
+    if doc.gaz.is_given_name(token, written) or token in doc.gaz.written_first_words:
         return token, written
     for clitic in NAME_CLITICS:
         rest = token[len(clitic):]
         if token.startswith(clitic) and len(rest) >= MIN_SURNAME_LETTERS and (
-            rest in doc.vocabulary or rest in doc.gaz.given_names or rest in doc.gaz.first_tokens
+            rest in doc.vocabulary or rest in doc.gaz.given_names or rest in doc.gaz.continuations
         ):
             return rest, written[len(clitic):]
     return token, written
@@ -778,9 +798,9 @@ def _next_word(norm: list[str], position: int) -> int:
     return position
 
 
-def _match_gazetteer(doc: _Document, index: int) -> int:
+def _match_gazetteer(doc: _Document, index: int, by_next: dict[str | None, list[Candidate]]) -> int:
+    """The gazetteer name read at ``index`` (``by_next``: the readings of its word); the token after it, or 0."""
     norm, written = doc.norm, doc.written
-    by_next = doc.gaz.continuations[norm[index]]
     following = _next_word(norm, index + 1)
     longer = by_next.get(norm[following], ()) if following < len(norm) else ()
     for candidate in chain(longer, by_next.get(None, ())):
@@ -917,7 +937,7 @@ def _match_role_person(doc: _Document, index: int) -> int:
         if token in NAME_END_PUNCTUATION:
             return 0
         if doc.is_given_name(position) or token in HONORIFICS:
-            if token in doc.gaz.first_tokens:
+            if token in doc.gaz.continuations:
                 return 0  # a gazetteer name (محمد السوداني) is counted by the gazetteer pass
             span = _name_at(doc, position)
             if span:
@@ -1013,24 +1033,23 @@ def _match_state_force(doc: _Document, index: int) -> int:
     """"البحرية المصرية", "خفر السواحل الماليزية", "الحرس الوطني": a state's force, named by its adjective."""
     norm, written = doc.norm, doc.written
     first, clitic_length, restore_alef = doc.gaz.force_forms[norm[index]]
-    feminine = first in FEMININE_FORCES
+    body = STATE_BODIES[first]
     position = index + 1
-    if first in STATE_FORCES:
-        middle = STATE_FORCES[first]
-        while position < len(norm) and norm[position] in middle and position - index < 3:
+    if body.middle is not None:
+        while position < len(norm) and norm[position] in body.middle and position - index < 3:
             position += 1
-    else:  # "الحزب الشيوعي الصيني", "اللجنة الأولمبية السعودية": adjectives that agree with the body
+    else:
         while (position < len(norm) and position - index < 3 and norm[position].startswith(DEFINITE)
-               and norm[position].endswith("يه" if feminine else "ي") and norm[position] not in NOT_NAME_WORDS
+               and norm[position].endswith("يه" if body.feminine else "ي") and norm[position] not in NOT_NAME_WORDS
                and not _is_state_adjective(doc.gaz, norm[position])):
             position += 1
-        if position == index + 1 and first not in SELF_NAMED_BODIES:
-            return 0  # "اللجنة السعودية" is some Saudi committee
+        if position == index + 1 and body.needs_middle:
+            return 0
     tokens = (first, *norm[index + 1:position])
     # The adjective agrees with the force ("البحرية المصرية", "الجيش المصري"); one that does not
     # describes a noun before it ("جهاز المخابرات الإسرائيلي").
     if (position < len(norm) and _is_state_adjective(doc.gaz, norm[position])
-            and (first in EITHER_GENDER_FORCES or norm[position].endswith("يه") == feminine)):
+            and (body.feminine is None or norm[position].endswith("يه") == body.feminine)):
         tokens += (norm[position],)
         position += 1
     elif tokens not in NAMED_FORCES:
