@@ -87,6 +87,14 @@ ROLE_WORDS = frozenset(
     المحافظ محافظ الناشط الناشطة القاضي المفوض السكرتير الجنرال المحامي الأكاديمي الدبلوماسي دبلوماسي
     المرشد الأمينة""".split()
 )
+#: Occupations that introduce a person the same way ("المنتج الأمريكي هارفي واينستين", "اللاعب الفرنسي ...").
+#: Triggers only: the recognizer's lexicon was trained with ROLE_WORDS alone.
+OCCUPATION_WORDS = frozenset(
+    normalize_with_digits(word)
+    for word in """المنتج المخرج المخرجة الممثل الممثلة اللاعب اللاعبة المدرب الفنان الفنانة المغني المغنية المطرب
+    المطربة الروائي الروائية الشاعر الشاعرة الإعلامي الإعلامية الملياردير الداعية المفكر المؤرخ الكاتبة الصحفية
+    الناقد الملاكم الرسام المصور المهاجم""".split()
+)
 #: Titles that stand right before a name and are not part of it.
 HONORIFICS = frozenset(
     normalize_with_digits(word)
@@ -99,6 +107,10 @@ ORG_HEADS = frozenset(
     for word in """كتائب حركة حزب وزارة جماعة فيلق تنظيم ميليشيا مليشيا ميليشيات جبهة منظمة هيئة مجلس ائتلاف سرايا
     عصائب لواء ألوية وكالة جمعية اتحاد بلدية جامعة أمانة شرطة نادي منتخب مديرية صحة تعليم""".split()
 )
+#: Heads that make a name only with a purpose ("شركة الإنماء للهندسة", "معهد الأمير سلطان لأبحاث التقنية") or
+#: quoted ("شركة "كامبريدج أناليتيكا""): "شركة النفط" is an oil company, "شركة الأدوية البريطانية" a British
+#: drug maker.  Not in the recognizer's lexicon (it was trained without them).
+PURPOSE_HEADS = frozenset(normalize_with_digits(word) for word in "شركة مؤسسة معهد رابطة نقابة".split())
 #: Places and prizes named after a person ("مستشفى الملك فهد", "جائزة نوبل"): the person is not mentioned.
 FACILITY_WORDS = frozenset(normalize_with_digits(word) for word in """مستشفى مستشفيات طريق شارع مطار ملعب استاد ستاد
     مسجد جامع جسر مجمع كلية معهد قاعدة ميناء جائزة قصر برج حي ميدان مدرسة ضاحية""".split())
@@ -192,6 +204,8 @@ MIN_NAME_WORDS = 2
 MAX_NAME_WORDS = 4
 #: How far after a role word the comma before an appositive name may be.
 MAX_ROLE_PHRASE_TOKENS = 12
+#: How far after an occupation its person's given name may be ("اللاعب الدولي المصري محمد").
+MAX_OCCUPATION_PHRASE_TOKENS = 3
 #: Heads that name a unit only with a quoted name (كتائب "سيد الشهداء"); كتائب المدفعية is generic.
 QUOTED_ONLY_HEADS = frozenset(normalize_with_digits(word) for word in "كتائب ألوية لواء سرايا".split())
 #: Definite words that end an organisation's name rather than continue it.
@@ -209,6 +223,19 @@ GENERIC_ORGANISATIONS = frozenset(
 GENERIC_BODIES = frozenset(normalize_with_digits(word) for word in """الأمن الشرطة الحكومة الجيش القوات الوزارة البرلمان
     المجلس الجمعية اللجنة الهيئة المنظمة الحركة الحزب الشركة المحكمة النيابة السلطات الاتحاد الوكالة الجامعة البلدية
     الإدارة المديرية الرئاسة الأمانة المخابرات الاستخبارات""".split())
+#: What an organisation is for, after ل / لل: its name goes on ("المنظمة التونسية لمناهضة التعذيب",
+#: "الهيئة العامة للإحصاء", "شركة الإنماء للهندسة والمقاولات").  A list, not any ل + noun: "تسعى المنظمة
+#: لحماية المدنيين", "قدم الاتحاد الأوروبي للاجئين" go on with the sentence, not the name.
+PURPOSE_NOUNS = frozenset(normalize_with_digits(word) for word in """تنمية إغاثة دراسات أبحاث بحوث إحصاء هندسة
+    تجارة استثمار طاقة نفط بترول اتصالات ثقافة علوم تعليم إعلام تربية صناعة صناعات مكافحة مناهضة رصد رقابة محاسبة
+    إعمار مقاولات خدمات طيران نقل رياضة فنون سينما تأمين تمويل تقنية تكنولوجيا إلكترونيات الكترونيات صحافة إنقاذ
+    عقارات تعدين أسمدة كيماويات أسمنت إسمنت سيارات أغذية زراعة كهرباء سياحة آثار تراث ترجمة نشر إنتاج تصنيع
+    إسكان تأهيل تدريب تطوير إنماء استشارات ملاحة شحن اتصالات حقوق أعمال""".split())
+#: Those of them that also start a name without ال, as the first word of a construct ("لمكافحة الفساد").
+CONSTRUCT_PURPOSE_NOUNS = frozenset(normalize_with_digits(word) for word in
+                                    "مكافحة مناهضة رصد حقوق دراسات أبحاث بحوث تنمية إغاثة صناعة شركات".split())
+#: How many words a purpose phrase adds at most.
+MAX_PURPOSE_WORDS = 5
 #: How many definite words after an organisation head make its name.
 MAX_ORG_WORDS = 3
 MAX_COORDINATED_ORG_WORDS = 5
@@ -245,6 +272,10 @@ EDGE_WORDS = frozenset(
     غير أي كل بعض جميع شبه أو او ثم حتى""".split()
 ) | ORG_END_WORDS
 
+
+
+#: Date words a missing space glues to the word before ("بدريالماضي").
+GLUED_DATE_WORDS = tuple(normalize_with_digits(word) for word in "الماضي الماضية المقبل المقبلة".split())
 
 
 def tokenize(text: str) -> tuple[list[str], list[str]]:
@@ -355,7 +386,7 @@ class Gazetteer:
             if any(not candidate.prefix_length and not candidate.before for candidate in readings))
         self.triggers = dict.fromkeys(self.continuations, GAZETTEER_NAME)
         self.head_length = {}
-        for words, flag in ((ROLE_WORDS, ROLE), (ORG_HEADS, ORG_HEAD)):
+        for words, flag in ((ROLE_WORDS | OCCUPATION_WORDS, ROLE), (ORG_HEADS | PURPOSE_HEADS, ORG_HEAD)):
             for word in words:
                 for form, clitic_length in clitic_forms(word):
                     self.triggers[form] = self.triggers.get(form, 0) | flag
@@ -611,8 +642,8 @@ def _is_edge_word(doc: _Document, position: int, kind: str) -> bool:
     token = doc.norm[position]
     if token in EDGE_WORDS or token in ROLE_WORDS or token in HONORIFICS:
         return True
-    if token[:1] in ("و", "ف") and token[1:] in EDGE_WORDS:
-        return True  # "وأشارت", "فقال"
+    if token[:1] in ("و", "ف") and token[1:] in EDGE_WORDS or token.endswith(GLUED_DATE_WORDS):
+        return True  # "وأشارت", "فقال"; "بدريالماضي" (a missing space)
     if doc.written[position] in NOT_NAME_WRITTEN_FORMS:
         return True
     if token in QUOTES or token in NAME_END_PUNCTUATION or not any(ch.isalpha() for ch in token):
@@ -634,8 +665,72 @@ def _add_recognized(doc: _Document, spans: list[ner.Span]) -> None:
             start += 1
         while end > start and _is_edge_word(doc, end - 1, kind):
             end -= 1
+        if kind == PERSON and start < end:
+            start, end = _whole_list_item(doc, start, end)
         for piece_start, piece_end in _split_conjunctions(doc, start, end):
             _add_recognized_name(doc, piece_start, piece_end, kind, span.margin)
+
+
+#: What separates the items of a list of names ("، وأحمد حسن مكي وأحمد حمودي").
+#: Not a full stop or the text's edge: a headline ("محمد رمضان يتراجع") is no list.
+LIST_DELIMITERS = frozenset("،,؛;")
+
+
+def _whole_list_item(doc: _Document, start: int, end: int) -> tuple[int, int]:
+    """A recognized person's span grown to the list item it stands in, when the recognizer cut the name short.
+
+    "وعلي يوسف جرار،": the given name before it; "وإبراهيم أمين السيد،", "وأحمد حسن مكي وأحمد حمودي": up to
+    two name words after it.  Only inside an item a delimiter (or و + a given name) closes on both sides.
+    """
+    norm, claimed = doc.norm, doc.claimed
+    item_start, item_end = start, end
+    if start > 0 and not claimed[start - 1]:
+        before = norm[start - 1]
+        bare = before[1:] if before[:1] == "و" else before
+        if (doc.gaz.is_given_name(bare, doc.written[start - 1][len(before) - len(bare):])
+                and _opens_list_item(doc, start - 1)):
+            item_start = start - 1
+    while (item_end < len(norm) and item_end - end < 2 and item_end - item_start < MAX_NAME_WORDS
+           and not claimed[item_end] and _is_list_name_word(doc, item_end)):
+        item_end += 1
+    if (item_start, item_end) == (start, end):
+        return start, end
+    if not (_opens_list_item(doc, item_start) and _closes_list_item(doc, item_end)):
+        return start, end
+    return item_start, item_end
+
+
+def _is_list_name_word(doc: _Document, position: int) -> bool:
+    """A word a name in a list may go on with: a given name ("أمين"), a title-like surname ("السيد"), a rarer word."""
+    token = doc.norm[position]
+    if not NAME_WORD_RE.match(token):
+        return False
+    if doc.is_given_name(position) or token in HONORIFICS:
+        return True
+    return not (
+        token.startswith("و") or token[:1] in "بل" and len(token) > 3  # "بقميص النصر", "للفريق": the sentence goes on
+        or token in ARABIC_STOPWORDS or token in NOT_NAME_WORDS or token in ROLE_WORDS
+        or token in PEOPLE_NOUNS or token in AMOUNT_WORDS or doc.written[position] in NOT_NAME_WRITTEN
+        or _is_edge_word(doc, position, PERSON))
+
+
+def _opens_list_item(doc: _Document, position: int) -> bool:
+    """A list item starts here: after a delimiter, or with و after a name ("... جرار، وطلال حمية")."""
+    if position == 0:
+        return False
+    if doc.norm[position - 1] in LIST_DELIMITERS:
+        return True
+    return doc.norm[position].startswith("و") and doc.norm[position - 1] in LIST_DELIMITERS
+
+
+def _closes_list_item(doc: _Document, position: int) -> bool:
+    """A list item ends before here: at a delimiter or و + a given name."""
+    if position >= len(doc.norm):
+        return False
+    if doc.norm[position] in LIST_DELIMITERS:
+        return True
+    token = doc.norm[position]
+    return token[:1] == "و" and doc.gaz.is_given_name(token[1:], doc.written[position][1:])
 
 
 def _split_conjunctions(doc: _Document, start: int, end: int) -> list[tuple[int, int]]:
@@ -673,6 +768,10 @@ def _add_recognized_name(doc: _Document, start: int, end: int, kind: str, margin
         return
     if max(map(len, tokens)) < MIN_SURNAME_LETTERS:
         return  # "أف أم"
+    if kind == ORGANISATION and end < _purpose_end(doc, end):
+        # The recognizer ends "المنظمة التونسية" before "لمناهضة التعذيب".
+        end = _purpose_end(doc, end)
+        tokens = (first_norm, *norm[start + 1:end])
     if len(tokens) == 1 and ((margin is not None and margin < MIN_SINGLE_WORD_MARGIN)
                              or (kind == PERSON and first_norm.startswith(DEFINITE))
                              or _is_state_adjective(doc.gaz, first_norm, definite=False)):
@@ -703,6 +802,51 @@ def _is_generic_organisation(tokens: tuple[str, ...]) -> bool:
         return True
     return tokens[0] in ORG_HEADS and all(
         not _is_definite(token) and token.endswith(("يه", "ي", "ه")) for token in tokens[1:])
+
+
+def _purpose_end(doc: _Document, end: int) -> int:
+    """Where an organisation's name that ends before ``end`` ends with the purpose phrase after it, if one follows.
+
+    "للهندسة والمقاولات": لل + a purpose noun, then definite words or و + definite words; "لرصد انتهاكات
+    حقوق الإنسان": ل + a purpose noun, indefinite words of the construct, ended by a definite word.
+    """
+    norm, claimed = doc.norm, doc.claimed
+    if end >= len(norm) or claimed[end]:
+        return end
+    token = norm[end]
+    if token.startswith("لل") and token[2:] in PURPOSE_NOUNS:
+        last = end + 1
+    elif token.startswith("ل") and token[1:] in CONSTRUCT_PURPOSE_NOUNS:
+        last = None
+    else:
+        return end
+    position = end + 1
+    while position < len(norm) and position - end < MAX_PURPOSE_WORDS and not claimed[position]:
+        word = norm[position]
+        if (word in EDGE_WORDS or word in NOT_NAME_WORDS or word in ROLE_WORDS or word in HONORIFICS
+                or word in PEOPLE_NOUNS or not NAME_WORD_RE.match(word)):
+            break
+        if word.startswith(DEFINITE) or last == position and word.startswith("و" + DEFINITE):
+            last = position + 1
+        elif last is not None:
+            break  # past the construct's definite word, an indefinite word is the sentence going on
+        position += 1
+    return end if last is None else last
+
+
+def _named_for_purpose(doc: _Document, position: int) -> list[int]:
+    """"شركة ماهر للتجارة", "مؤسسة جدوى للاستثمار": one or two name words before a purpose (their positions)."""
+    norm = doc.norm
+    for length in (1, 2):
+        end = position + length
+        words = norm[position:end]
+        if len(words) < length or any(
+                not NAME_WORD_RE.match(word) or word in EDGE_WORDS or word in NOT_NAME_WORDS or word in PEOPLE_NOUNS
+                or word in ARABIC_STOPWORDS for word in words):
+            return []
+        if _purpose_end(doc, end) > end:
+            return list(range(position, end))
+    return []
 
 
 def _strip_clitic(doc: _Document, token: str, written: str) -> tuple[str, str]:
@@ -875,7 +1019,7 @@ def _ends_name(doc: _Document, position: int) -> bool:
     token = doc.norm[position]
     return (
         token in NAME_END_PUNCTUATION or token in QUOTES or token in NOT_NAME_WORDS or token in EDGE_WORDS
-        or doc.written[position] in NOT_NAME_WRITTEN
+        or token.endswith(GLUED_DATE_WORDS) or doc.written[position] in NOT_NAME_WRITTEN
         or (token.startswith("بت") and len(token) >= 5) or token.startswith("بال")
     )
 
@@ -927,22 +1071,46 @@ def _add_person(doc: _Document, span: tuple[int, int] | None) -> int:
 def _match_role_person(doc: _Document, index: int) -> int:
     """A person named after a role: after a comma, or a known given name right after the role phrase."""
     norm, stops = doc.norm, doc.gaz.role_phrase_stops
-    limit = min(len(norm), index + 1 + MAX_ROLE_PHRASE_TOKENS)
+    # An occupation names its person right away ("المخرج الإيراني أصغر ..."), never after a clause and a comma.
+    occupation = norm[index][doc.gaz.head_length[norm[index]]:] in OCCUPATION_WORDS
+    limit = min(len(norm), index + 1 + (MAX_OCCUPATION_PHRASE_TOKENS if occupation else MAX_ROLE_PHRASE_TOKENS))
     for position in range(index + 1, limit):
         token = norm[position]
         if token not in stops:
             continue
         if token in ("،", ","):
-            return _add_person(doc, _name_at(doc, position + 1))
+            return 0 if occupation else _add_person(doc, _name_at(doc, position + 1))
         if token in NAME_END_PUNCTUATION:
             return 0
         if doc.is_given_name(position) or token in HONORIFICS:
             if token in doc.gaz.continuations:
                 return 0  # a gazetteer name (محمد السوداني) is counted by the gazetteer pass
             span = _name_at(doc, position)
+            if span and occupation:
+                span = _occupation_name(doc, *span)
             if span:
                 return _add_person(doc, span)
     return 0
+
+
+def _occupation_name(doc: _Document, start: int, end: int) -> tuple[int, int] | None:
+    """An occupation's person is a given name and a surname, or three names when the second is a given name too.
+
+    Culture and sports pages go on with verbs and nouns no function word stops ("مديحة يسري هددها").
+    """
+    longest = 3 if start + 1 < end and doc.is_given_name(start + 1) else 2
+    name_end = start + 1
+    while name_end < min(end, start + longest) and _is_list_name_word(doc, name_end):
+        name_end += 1
+    if name_end - start < MIN_NAME_WORDS:
+        return None
+    # A name is written again, or the recognizer reads a person there; "شاكر ألمح" is a sentence going on.
+    if doc.model_person_end.get(start) is None:
+        norm, tokens = doc.norm, doc.norm[start:name_end]
+        if not any(norm[position:position + len(tokens)] == tokens
+                   for position in range(len(norm)) if position != start and norm[position] == tokens[0]):
+            return None
+    return start, name_end
 
 
 def _match_named_before_role(doc: _Document, index: int) -> int:
@@ -996,36 +1164,49 @@ def _match_organisation(doc: _Document, index: int) -> int:
                 break
             words.append(position)
             position += 1
+    if not words and head in PURPOSE_HEADS:
+        words = _named_for_purpose(doc, position)
+        position += len(words)
     if not words:
         return 0
-    if not quoted and gaz.full_names.get((head, *(norm[word] for word in words))) is None:
+    known = gaz.full_names.get((head, *(norm[word] for word in words))) is not None
+    if not quoted and not known:
         # Head + definite words name an organisation when the recognizer reads one
-        # there (and then end where it ends: "مجلس الوزراء الموافقة"), or when the
-        # last word is a country's adjective (وزارة الخارجية العراقية); "حركة
-        # المسافرين", "حركة الرياح السطحية" are not names.
-        model_end = doc.model_org_end.get(index)
+        # there (and then end where it ends: "مجلس الوزراء الموافقة"), when the
+        # last word is a country's adjective (وزارة الخارجية العراقية), or when a
+        # purpose follows (شركة الإنماء للهندسة); "حركة المسافرين", "حركة الرياح
+        # السطحية" are not names.
+        model_end = None if head in PURPOSE_HEADS else doc.model_org_end.get(index)
         if model_end is not None:
             words = [word for word in words if word < model_end]
             position = words[-1] + 1 if words else position
-        elif not (named_by_place or _is_country_adjective(norm[words[-1]])
-                  or head in SELF_NAMING_HEADS and norm[words[0]] not in GENERIC_PLACE_WORDS):
+        elif not (named_by_place or head not in PURPOSE_HEADS and _is_country_adjective(norm[words[-1]])
+                  or head in SELF_NAMING_HEADS and norm[words[0]] not in GENERIC_PLACE_WORDS
+                  or _purpose_end(doc, position) > position):
             return 0  # "شرطة المرور"; "بلدية المحافظة", "بلدية المدينة": the town's municipality, unnamed
         if not words:
             return 0
+    if not quoted and not known:
+        purpose_end = _purpose_end(doc, position)
+        words += range(position, purpose_end)
+        position = purpose_end
     # "مديرية الدفاع المدني بمنطقة جازان": a regional office's name ends with its region.
     if position < len(norm) and norm[position] in REGION_LINKS:
         place = _place_words(norm[position + 1:position + 5])
         if place:
             words += range(position, position + 1 + place)
             position += 1 + place
-    tokens = (head, *(norm[word] for word in words))
-    surface = " ".join([written[index][clitic_length:], *(written[word] for word in words)])
+    # شركة "كامبريدج أناليتيكا" is named by its quoted words; كتائب "سيد الشهداء", with its head.
+    start = words[0] if quoted and head in PURPOSE_HEADS else index
+    tokens = tuple(norm[word] for word in words) if start != index else (head, *(norm[word] for word in words))
+    surface = " ".join([*([written[index][clitic_length:]] if start == index else ()),
+                        *(written[word] for word in words)])
     canonical = gaz.full_names.get(tokens)
     if canonical is None:
         if tokens[:2] in GENERIC_ORGANISATIONS or _names_an_outlet(surface):
             return 0  # a news outlet cited as a source, not an actor
         canonical = doc.pattern_keys.setdefault(" ".join(tokens), surface)
-    doc.add(canonical, surface, index, kind=gaz.types.get(canonical, ORGANISATION), end=position)
+    doc.add(canonical, surface, start, kind=gaz.types.get(canonical, ORGANISATION), end=position)
     return position
 
 
@@ -1043,8 +1224,10 @@ def _match_state_force(doc: _Document, index: int) -> int:
                and norm[position].endswith("يه" if body.feminine else "ي") and norm[position] not in NOT_NAME_WORDS
                and not _is_state_adjective(doc.gaz, norm[position])):
             position += 1
-        if position == index + 1 and body.needs_middle:
-            return 0
+        if (position == index + 1 and body.needs_middle
+                and not (position < len(norm) and _is_state_adjective(doc.gaz, norm[position])
+                         and _purpose_end(doc, position + 1) > position + 1)):
+            return 0  # "اللجنة السعودية" is some Saudi committee; "الاتحاد الصيني لشركات ..." is named
     tokens = (first, *norm[index + 1:position])
     # The adjective agrees with the force ("البحرية المصرية", "الجيش المصري"); one that does not
     # describes a noun before it ("جهاز المخابرات الإسرائيلي").
@@ -1054,9 +1237,13 @@ def _match_state_force(doc: _Document, index: int) -> int:
         position += 1
     elif tokens not in NAMED_FORCES:
         return 0
+    canonical = doc.gaz.full_names.get(tokens)
+    if canonical is None and body.needs_middle:
+        position = _purpose_end(doc, position)
+        tokens = (first, *norm[index + 1:position])
     surface = written[index][clitic_length:]
     surface = " ".join(["ا" + surface if restore_alef else surface, *written[index + 1:position]])
-    canonical = doc.gaz.full_names.get(tokens) or doc.pattern_keys.setdefault(" ".join(tokens), surface)
+    canonical = canonical or doc.pattern_keys.setdefault(" ".join(tokens), surface)
     doc.add(canonical, surface, index, kind=doc.gaz.types.get(canonical, ORGANISATION), end=position)
     return position
 
