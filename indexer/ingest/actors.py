@@ -684,12 +684,9 @@ def _whole_list_item(doc: _Document, start: int, end: int) -> tuple[int, int]:
     """
     norm, claimed = doc.norm, doc.claimed
     item_start, item_end = start, end
-    if start > 0 and not claimed[start - 1]:
-        before = norm[start - 1]
-        bare = before[1:] if before[:1] == "و" else before
-        if (doc.gaz.is_given_name(bare, doc.written[start - 1][len(before) - len(bare):])
-                and _opens_list_item(doc, start - 1)):
-            item_start = start - 1
+    if (start > 0 and not claimed[start - 1] and _is_given_name_with_wa(doc, start - 1)
+            and _opens_list_item(doc, start - 1)):
+        item_start = start - 1
     while (item_end < len(norm) and item_end - end < 2 and item_end - item_start < MAX_NAME_WORDS
            and not claimed[item_end] and _is_list_name_word(doc, item_end)):
         item_end += 1
@@ -700,37 +697,41 @@ def _whole_list_item(doc: _Document, start: int, end: int) -> tuple[int, int]:
     return item_start, item_end
 
 
+def _is_name_word(doc: _Document, position: int) -> bool:
+    """A word a name can hold: Arabic letters, not a function word, nor a word a person's name never holds."""
+    return (bool(NAME_WORD_RE.match(doc.norm[position])) and doc.norm[position] not in ARABIC_STOPWORDS
+            and not _is_edge_word(doc, position, PERSON))
+
+
 def _is_list_name_word(doc: _Document, position: int) -> bool:
-    """A word a name in a list may go on with: a given name ("أمين"), a title-like surname ("السيد"), a rarer word."""
+    """A word a name in a list or after an occupation may go on with: a given name ("أمين"), a title-like surname
+    ("السيد"), a word no rule knows as another kind."""
     token = doc.norm[position]
-    if not NAME_WORD_RE.match(token):
-        return False
     if doc.is_given_name(position) or token in HONORIFICS:
+        return bool(NAME_WORD_RE.match(token))
+    # "وأحمد" starts the next item; "بقميص النصر", "للفريق": the sentence goes on.
+    return not (token.startswith("و") or token[:1] in "بل" and len(token) > 3) and _is_name_word(doc, position)
+
+
+def _is_given_name_with_wa(doc: _Document, position: int) -> bool:
+    """"أحمد" or "وأحمد": a given name, alone or after the conjunction."""
+    token, written = doc.norm[position], doc.written[position]
+    if token[:1] == "و" and doc.gaz.is_given_name(token[1:], written[1:]):
         return True
-    return not (
-        token.startswith("و") or token[:1] in "بل" and len(token) > 3  # "بقميص النصر", "للفريق": the sentence goes on
-        or token in ARABIC_STOPWORDS or token in NOT_NAME_WORDS or token in ROLE_WORDS
-        or token in PEOPLE_NOUNS or token in AMOUNT_WORDS or doc.written[position] in NOT_NAME_WRITTEN
-        or _is_edge_word(doc, position, PERSON))
+    return doc.gaz.is_given_name(token, written)
 
 
 def _opens_list_item(doc: _Document, position: int) -> bool:
-    """A list item starts here: after a delimiter, or with و after a name ("... جرار، وطلال حمية")."""
-    if position == 0:
-        return False
-    if doc.norm[position - 1] in LIST_DELIMITERS:
-        return True
-    return doc.norm[position].startswith("و") and doc.norm[position - 1] in LIST_DELIMITERS
+    """A list item starts here: right after a delimiter ("... جرار، وطلال حمية")."""
+    return position > 0 and doc.norm[position - 1] in LIST_DELIMITERS
 
 
 def _closes_list_item(doc: _Document, position: int) -> bool:
     """A list item ends before here: at a delimiter or و + a given name."""
     if position >= len(doc.norm):
         return False
-    if doc.norm[position] in LIST_DELIMITERS:
-        return True
-    token = doc.norm[position]
-    return token[:1] == "و" and doc.gaz.is_given_name(token[1:], doc.written[position][1:])
+    return doc.norm[position] in LIST_DELIMITERS or (
+        doc.norm[position][:1] == "و" and _is_given_name_with_wa(doc, position))
 
 
 def _split_conjunctions(doc: _Document, start: int, end: int) -> list[tuple[int, int]]:
@@ -768,9 +769,10 @@ def _add_recognized_name(doc: _Document, start: int, end: int, kind: str, margin
         return
     if max(map(len, tokens)) < MIN_SURNAME_LETTERS:
         return  # "أف أم"
-    if kind == ORGANISATION and end < _purpose_end(doc, end):
+    purpose_end = _purpose_end(doc, end) if kind == ORGANISATION else end
+    if purpose_end > end:
         # The recognizer ends "المنظمة التونسية" before "لمناهضة التعذيب".
-        end = _purpose_end(doc, end)
+        end = purpose_end
         tokens = (first_norm, *norm[start + 1:end])
     if len(tokens) == 1 and ((margin is not None and margin < MIN_SINGLE_WORD_MARGIN)
                              or (kind == PERSON and first_norm.startswith(DEFINITE))
@@ -822,10 +824,9 @@ def _purpose_end(doc: _Document, end: int) -> int:
         return end
     position = end + 1
     while position < len(norm) and position - end < MAX_PURPOSE_WORDS and not claimed[position]:
-        word = norm[position]
-        if (word in EDGE_WORDS or word in NOT_NAME_WORDS or word in ROLE_WORDS or word in HONORIFICS
-                or word in PEOPLE_NOUNS or not NAME_WORD_RE.match(word)):
+        if not _is_name_word(doc, position):
             break
+        word = norm[position]
         if word.startswith(DEFINITE) or last == position and word.startswith("و" + DEFINITE):
             last = position + 1
         elif last is not None:
@@ -835,14 +836,9 @@ def _purpose_end(doc: _Document, end: int) -> int:
 
 
 def _named_for_purpose(doc: _Document, position: int) -> list[int]:
-    """"شركة ماهر للتجارة", "مؤسسة جدوى للاستثمار": one or two name words before a purpose (their positions)."""
-    norm = doc.norm
-    for length in (1, 2):
-        end = position + length
-        words = norm[position:end]
-        if len(words) < length or any(
-                not NAME_WORD_RE.match(word) or word in EDGE_WORDS or word in NOT_NAME_WORDS or word in PEOPLE_NOUNS
-                or word in ARABIC_STOPWORDS for word in words):
+    """"شركة ماهر للتجارة", "معهد الأمير سلطان لأبحاث ...": one or two name words before a purpose (their positions)."""
+    for end in (position + 1, position + 2):
+        if end > len(doc.norm) or not (_is_name_word(doc, end - 1) or doc.norm[end - 1] in HONORIFICS):
             return []
         if _purpose_end(doc, end) > end:
             return list(range(position, end))
@@ -1169,8 +1165,7 @@ def _match_organisation(doc: _Document, index: int) -> int:
         position += len(words)
     if not words:
         return 0
-    known = gaz.full_names.get((head, *(norm[word] for word in words))) is not None
-    if not quoted and not known:
+    if not quoted and gaz.full_names.get((head, *(norm[word] for word in words))) is None:
         # Head + definite words name an organisation when the recognizer reads one
         # there (and then end where it ends: "مجلس الوزراء الموافقة"), when the
         # last word is a country's adjective (وزارة الخارجية العراقية), or when a
@@ -1179,15 +1174,14 @@ def _match_organisation(doc: _Document, index: int) -> int:
         model_end = None if head in PURPOSE_HEADS else doc.model_org_end.get(index)
         if model_end is not None:
             words = [word for word in words if word < model_end]
-            position = words[-1] + 1 if words else position
-        elif not (named_by_place or head not in PURPOSE_HEADS and _is_country_adjective(norm[words[-1]])
-                  or head in SELF_NAMING_HEADS and norm[words[0]] not in GENERIC_PLACE_WORDS
-                  or _purpose_end(doc, position) > position):
-            return 0  # "شرطة المرور"; "بلدية المحافظة", "بلدية المدينة": the town's municipality, unnamed
-        if not words:
-            return 0
-    if not quoted and not known:
+            if not words:
+                return 0
+            position = words[-1] + 1
         purpose_end = _purpose_end(doc, position)
+        if model_end is None and not (
+                named_by_place or head not in PURPOSE_HEADS and _is_country_adjective(norm[words[-1]])
+                or head in SELF_NAMING_HEADS and norm[words[0]] not in GENERIC_PLACE_WORDS or purpose_end > position):
+            return 0  # "شرطة المرور"; "بلدية المحافظة", "بلدية المدينة": the town's municipality, unnamed
         words += range(position, purpose_end)
         position = purpose_end
     # "مديرية الدفاع المدني بمنطقة جازان": a regional office's name ends with its region.
