@@ -193,8 +193,9 @@ NOT_NAME_WORDS = frozenset(
 #: Nouns for people in general that the recognizer reads as a person's name ("رجال الأمن", "جاسوس روسي").
 PEOPLE_NOUNS = frozenset(normalize_with_digits(word) for word in """رجال رجل امرأة نساء شاب شبان فتاة طفل أطفال جاسوس
     مواطن مواطنين مواطنون سكان عناصر أفراد مسلحين مسلحون قتلى ضحايا جنود جندي عمال عامل طلاب طالب معايير ولي""".split())
-#: Function words whose normalized form is a name: على -> علي, إلى -> الي, حتى -> حتي.
-NOT_NAME_WRITTEN = frozenset("على إلى الى حتى متى لدى سوى باسم".split())
+#: Function words whose normalized form is a name: على -> علي, إلى -> الي, حتى -> حتي, رأى/رأي -> راي
+#: ("شوغر راي" is a name, "رأى لافروف" is not), أمام (before) -> امام (imam).
+NOT_NAME_WRITTEN = frozenset("على إلى الى حتى متى لدى سوى باسم رأى رأت رأي أمام".split())
 NOT_NAME_WRITTEN_FORMS = frozenset(prefix + word for word in NOT_NAME_WRITTEN for prefix in ("", "و", "ف"))
 #: Words that link a name to the role after it: "جوش روجين وهو كاتب".
 APPOSITION_LINKS = frozenset({"،", ",", "وهو", "وهي"})
@@ -268,6 +269,10 @@ EDGE_WORDS = frozenset(
     جانفي فيفري أفريل جوان جويلية أوت
     شهر الشهر أسبوع الأسبوع ساعة ساعات دقيقة قال قالت يقول تقول أكد أكدت أعلن أعلنت أضاف أضافت ذكر ذكرت
     دعا دعت طالبت أشار أشارت وقال وقالت وأكد وأضاف وأعلن وذكر إن أن ان إنه أنه الذي التي لدى عن
+    أوضح أوضحت أفاد أفادت صرح صرحت نفى نفت اعتبر اعتبرت تابع تابعت شدد شددت لفت لفتت كشف كشفت
+    أبدى أبدت أعرب أعربت أردف استطرد قرر قررت يرى ترى يعد تعد يعمل تعمل تبدو يبدو
+    شارك شاركت عاد عادت قاد قادت غاب غابت أحرز أحرزت سجل سجلت أضاع لعب لعبت انتقل فاز فازت خسر خسرت
+    تعادل حقق حققت أنهى بدأ بدأت نجح نجحت فشل فشلت اعترف اعترفت علق علقت
     في من مع ضد بين حول بعد قبل منذ خلال عبر نحو عند لكن بل كان كانت وكان وكانت أنا نحن أنت أنتم هم هن
     غير أي كل بعض جميع شبه أو او ثم حتى""".split()
 ) | ORG_END_WORDS
@@ -1044,7 +1049,15 @@ def _name_at(doc: _Document, start: int) -> tuple[int, int] | None:
     # starts with a known given name or ends with a family name in ال.
     if not doc.is_given_name(first) and not norm[position - 1].startswith(DEFINITE):
         return None
+    if not doc.is_given_name(first) and _names_non_person(doc.gaz, norm[position - 1]):
+        return None  # "الرئيس، وانتخاب أعضاء الفيفا": the word in ال names an organisation, not a family
     return first, position
+
+
+def _names_non_person(gaz: Gazetteer, token: str) -> bool:
+    """Is ``token`` alone the name of a gazetteer organisation or place ("الفيفا", "العراق")?"""
+    canonical = gaz.full_names.get((token,))
+    return canonical is not None and gaz.types[canonical] != PERSON
 
 
 def _add_person(doc: _Document, span: tuple[int, int] | None) -> int:
