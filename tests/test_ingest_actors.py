@@ -427,6 +427,9 @@ def test_ministry_and_force_names_stop_where_the_body_does(text, junk):
         ("ووقعت شركة الإنماء للهندسة والمقاولات عقدا جديدا", "شركة الإنماء للهندسة والمقاولات"),
         ("وأدرجت الخزانة شركة ماهر للتجارة على القائمة", "شركة ماهر للتجارة"),
         ('جمعتها شركة "كامبريدج أناليتيكا" من دون حق', "كامبريدج أناليتيكا"),
+        # Centres and offices: only with a purpose.
+        ("وقال مركز بغداد للدراسات الاستراتيجية إن", "مركز بغداد للدراسات الاستراتيجية"),
+        ("وقدم مركز الملك سلمان للأعمال الإنسانية مساعدات", "مركز الملك سلمان للأعمال الإنسانية"),
     ],
 )
 def test_organisation_names_go_on_with_their_purpose(text, organisation):
@@ -443,6 +446,11 @@ def test_organisation_names_go_on_with_their_purpose(text, organisation):
         ("وقالت شركة الأدوية البريطانية إن اللقاح فعال", "شركة الأدوية البريطانية"),
         ("وقالت شركة النفط الوطنية إن الإنتاج ارتفع", "شركة النفط الوطنية"),
         ('جمعتها شركة "كامبريدج أناليتيكا" من دون حق', "شركة كامبريدج أناليتيكا"),
+        # An indefinite adjective makes a kind of centre; a quoted name after مركز or مكتب is a building or
+        # someone's office.
+        ("وأعلنت الحكومة إنشاء مركز إقليمي للخدمات المالية", "مركز إقليمي للخدمات المالية"),
+        ('وتم تخصيص مركز "أبكس" للمؤتمرات للحفل', "أبكس"),
+        ('وفي مكتب "أنيتا" أخرج ألفرد من حقيبته قارورة', "أنيتا"),
     ],
 )
 def test_purpose_phrases_and_company_heads_stop_where_the_name_does(text, junk):

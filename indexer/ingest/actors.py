@@ -110,7 +110,10 @@ ORG_HEADS = frozenset(
 #: Heads that make a name only with a purpose ("شركة الإنماء للهندسة", "معهد الأمير سلطان لأبحاث التقنية") or
 #: quoted ("شركة "كامبريدج أناليتيكا""): "شركة النفط" is an oil company, "شركة الأدوية البريطانية" a British
 #: drug maker.  Not in the recognizer's lexicon (it was trained without them).
-PURPOSE_HEADS = frozenset(normalize_with_digits(word) for word in "شركة مؤسسة معهد رابطة نقابة".split())
+PURPOSE_HEADS = frozenset(normalize_with_digits(word) for word in "شركة مؤسسة معهد رابطة نقابة مركز مكتب".split())
+#: Of those, heads whose quoted name is a building or someone's office more often than a body ("مركز "أبكس"
+#: للمؤتمرات", "في مكتب "أنيتا""): named only by a purpose ("مركز الملك سلمان للأعمال الإنسانية").
+PURPOSE_ONLY_HEADS = frozenset(normalize_with_digits(word) for word in "مركز مكتب".split())
 #: Places and prizes named after a person ("مستشفى الملك فهد", "جائزة نوبل"): the person is not mentioned.
 FACILITY_WORDS = frozenset(normalize_with_digits(word) for word in """مستشفى مستشفيات طريق شارع مطار ملعب استاد ستاد
     مسجد جامع جسر مجمع كلية معهد قاعدة ميناء جائزة قصر برج حي ميدان مدرسة ضاحية""".split())
@@ -845,9 +848,18 @@ def _named_for_purpose(doc: _Document, position: int) -> list[int]:
     for end in (position + 1, position + 2):
         if end > len(doc.norm) or not (_is_name_word(doc, end - 1) or doc.norm[end - 1] in HONORIFICS):
             return []
+        if _is_indefinite_adjective(doc, end - 1):
+            return []  # "مركز إقليمي للخدمات المالية", "شركة صينية للاتصالات": a kind of centre or company
         if _purpose_end(doc, end) > end:
             return list(range(position, end))
     return []
+
+
+def _is_indefinite_adjective(doc: _Document, position: int) -> bool:
+    """"إقليمي", "عالمية", "صينية": a relative adjective without ال; not a name ("علي", "أبوظبي", "جدوى")."""
+    token = doc.norm[position]
+    return (not _is_definite(token) and doc.written[position].endswith(("ي", "ية", "يه"))
+            and not doc.is_given_name(position) and token not in tagger().lexicon)
 
 
 def _strip_clitic(doc: _Document, token: str, written: str) -> tuple[str, str]:
@@ -1149,7 +1161,7 @@ def _match_organisation(doc: _Document, index: int) -> int:
                 return 0
             words.append(position)
             position += 1
-        if position >= len(norm) or norm[position] not in QUOTES:
+        if position >= len(norm) or norm[position] not in QUOTES or head in PURPOSE_ONLY_HEADS:
             return 0
         position += 1
     elif head not in QUOTED_ONLY_HEADS:
